@@ -1,0 +1,175 @@
+"""The on-disk cache every stage goes through: content-addressed, atomic, shareable.
+
+An entry lives at ``<root>/<stage>/<k[:2]>/<k>.json`` where ``k`` is the SHA-256 of the stage name,
+stage version, model id, revision, generation settings and the stage's input (see `make_key`).
+The file holds the key, the value and a checksum of the value, so a torn, truncated or corrupted
+entry is detected on read and treated as a miss (with a warning), never as data.
+
+Writes go to a unique temporary file in the entry's own directory, then `os.replace` it into place:
+readers see the old entry or the whole new one, never a mix, even when many processes (or machines
+on a shared filesystem whose locks are silently ineffective) write the same key at once. No locks
+are taken at all; identical keys mean identical values, so the last writer winning is harmless.
+
+A cache directory that cannot be written (read-only, full, missing permissions) degrades to "no
+cache" with one warning; the run still answers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("pipeline")
+
+CACHE_ENV = "NORDTRANS_CACHE_DIR"
+_STAGE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+def default_cache_dir() -> Path:
+    """`$NORDTRANS_CACHE_DIR`, else the platform's user cache directory."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("nordtrans"))
+
+
+def make_key(*parts: Any) -> str:
+    """A stable SHA-256 hex key over JSON-serialisable parts (dict order does not matter)."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _checksum(payload: str) -> str:
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class CacheStats:
+    """What `DiskCache.info` reports per stage."""
+
+    entries: int = 0
+    bytes: int = 0
+
+
+class DiskCache:
+    """Content-addressed JSON store. `root=None` disables caching (every get is a miss)."""
+
+    def __init__(self, root: str | Path | None, *, refresh: bool = False) -> None:
+        self.root = Path(root).expanduser() if root is not None else None
+        self.refresh = refresh  # recompute and overwrite, never read
+        self._write_failed = False
+
+    @property
+    def enabled(self) -> bool:
+        """Whether reads and writes go to disk at all."""
+        return self.root is not None
+
+    def _path(self, stage: str, key: str) -> Path:
+        # Both parts are checked so that nothing can steer a path outside the cache root.
+        if not _STAGE_NAME.match(stage) or not _KEY.match(key):
+            raise ValueError(f"invalid cache address {stage!r}/{key!r}")
+        assert self.root is not None
+        return self.root / stage / key[:2] / f"{key}.json"
+
+    def get(self, stage: str, key: str) -> Any | None:
+        """The stored value, or None on a miss, a disabled cache, or a damaged entry."""
+        if self.root is None or self.refresh:
+            return None
+        path = self._path(stage, key)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("cache entry %s unreadable (%s); recomputing", path, exc)
+            return None
+        try:
+            entry = json.loads(raw)
+            payload = entry["value"]
+            if entry["key"] != key or entry["sha256"] != _checksum(payload):
+                raise ValueError("checksum mismatch")
+            value = json.loads(payload)
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("cache entry %s is corrupted (%s); recomputing", path, exc)
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recency for `prune --max-size`
+        return value
+
+    def put(self, stage: str, key: str, value: Any) -> None:
+        """Store `value` atomically. Failures disable writing for this cache, with one warning."""
+        if self.root is None or self._write_failed:
+            return
+        path = self._path(stage, key)
+        payload = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        entry = json.dumps({"key": key, "sha256": _checksum(payload), "value": payload})
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(entry)
+            os.replace(tmp, path)
+            tmp = None
+        except OSError as exc:
+            self._write_failed = True
+            log.warning("cannot write to cache %s (%s); continuing without caching", self.root, exc)
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+    def info(self) -> dict[str, CacheStats]:
+        """Entries and bytes per stage directory."""
+        stats: dict[str, CacheStats] = {}
+        for path in self._entries():
+            entry = stats.setdefault(path.parent.parent.name, CacheStats())
+            entry.entries += 1
+            entry.bytes += path.stat().st_size
+        return stats
+
+    def clear(self) -> int:
+        """Remove every entry; returns how many were removed."""
+        count = sum(1 for _ in self._entries())
+        if self.root is not None and self.root.exists():
+            for child in self.root.iterdir():
+                if child.is_dir() and _STAGE_NAME.match(child.name):
+                    shutil.rmtree(child, ignore_errors=True)
+        return count
+
+    def prune(self, *, older_than: float | None = None, max_bytes: int | None = None) -> int:
+        """Remove entries unused for `older_than` seconds, then the least recently used ones
+        until the cache holds at most `max_bytes`. Returns how many were removed."""
+        files = sorted((p.stat().st_mtime, p.stat().st_size, p) for p in self._entries())
+        now, removed, total = time.time(), 0, sum(size for _, size, _ in files)
+        for mtime, size, path in files:
+            too_old = older_than is not None and now - mtime > older_than
+            too_big = max_bytes is not None and total > max_bytes
+            if not (too_old or too_big):
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            removed, total = removed + 1, total - size
+        return removed
+
+    def _entries(self):
+        if self.root is None or not self.root.exists():
+            return
+        for stage_dir in self.root.iterdir():
+            if stage_dir.is_dir() and _STAGE_NAME.match(stage_dir.name):
+                for path in stage_dir.glob("??/*.json"):
+                    if not path.name.startswith(".tmp-"):  # a writer's unfinished file
+                        yield path

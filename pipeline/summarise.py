@@ -1,0 +1,92 @@
+"""The summarise stage: English text → an abstractive summary that covers the whole article.
+
+The summariser reads at most its input limit (1024 tokens for BART). Longer texts are split on
+paragraph boundaries into chunks that fit, each chunk is summarised, and the joined chunk
+summaries are summarised again, repeating until one chunk remains. All the articles of a call
+share each round's model call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .backends.base import Seq2SeqBackend
+from .fit import pack, split_to_fit
+from .segment import split_sentences
+from .translate import generate_guarded
+
+# Headroom for the tokens a join adds that the per-part estimate in `pack` does not see.
+CHUNK_MARGIN = 16
+MAX_ROUNDS = 8
+
+
+@dataclass
+class _Job:
+    parts: list[str]
+    chunks: int = 0
+    rounds: int = 0
+    summary: str | None = None
+    guards: dict[str, int] = field(default_factory=dict)
+
+
+class SummariseStage:
+    """Summarise English texts. Input: the text; output: {"summary", "chunks", "rounds"}."""
+
+    name = "summarise"
+    version = "1"
+
+    def __init__(
+        self,
+        backend: Callable[[], Seq2SeqBackend],
+        *,
+        identity: dict[str, Any],
+        settings: dict[str, Any],
+    ) -> None:
+        self._backend = backend
+        self.identity = identity
+        self.settings = settings
+
+    def run_many(self, inputs: Sequence[str]) -> list[dict[str, Any]]:
+        """Summarise every input, one model call per round for all of them."""
+        backend = self._backend()
+        jobs = [_Job(parts=[p for p in text.split("\n") if p.strip()] or [text]) for text in inputs]
+        while pending := [job for job in jobs if job.summary is None]:
+            plans = [self._chunks(job.parts, backend) for job in pending]
+            flat = [chunk for plan in plans for chunk in plan]
+            guards: dict[str, int] = {}
+            out = generate_guarded(backend, flat, self.settings, guards, check_length=False)
+            pos = 0
+            for job, plan in zip(pending, plans, strict=True):
+                summaries, pos = out[pos : pos + len(plan)], pos + len(plan)
+                job.chunks = job.chunks or len(plan)
+                job.rounds += 1
+                for key, value in guards.items():
+                    job.guards[key] = job.guards.get(key, 0) + value
+                if len(plan) == 1 or job.rounds >= MAX_ROUNDS:
+                    job.summary = " ".join(summaries)
+                else:
+                    job.parts = summaries
+        return [
+            {
+                "summary": job.summary,
+                "chunks": job.chunks,
+                "rounds": job.rounds,
+                "guards": job.guards,
+            }
+            for job in jobs
+        ]
+
+    def _chunks(self, parts: list[str], backend: Seq2SeqBackend) -> list[str]:
+        """`parts` packed into chunks that fit the model, long paragraphs cut at sentences."""
+        limit = backend.max_input_tokens - CHUNK_MARGIN
+        count = backend.count_tokens
+        pieces: list[str] = []
+        for part, size in zip(parts, count(parts), strict=True):
+            if size <= limit:
+                pieces.append(part)
+                continue
+            for sentence in split_sentences(part, "en"):
+                pieces.extend(split_to_fit(sentence, count, limit))
+        return pack(pieces, count, limit)

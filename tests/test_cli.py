@@ -1,0 +1,82 @@
+"""The command line: output formats, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import cli
+
+from .conftest import ARTICLES, CONFIG
+
+runner = CliRunner()
+
+
+def invoke(*args, input=None):
+    return runner.invoke(cli.app, [str(a) for a in args], input=input)
+
+
+def test_help_lists_stage_commands():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("run", "detect", "translate", "summarise", "models", "cache"):
+        assert command in result.output
+
+
+def test_detect_json_from_stdin():
+    text = (
+        "Regjeringen la fram statsbudsjettet for neste år på tirsdag, og opposisjonen er kritisk."
+    )
+    result = invoke("detect", "-", "--config", CONFIG, "--format", "json", input=text)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["language"]["code"] == "nb"
+    assert "translation" not in data and "summary" not in data
+    assert data["stages"]["detect"]["cached"] is False
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code", "message"),
+    [
+        (["run", "missing.txt"], None, 3, "missing.txt: no such file"),
+        (["run", "-"], "", 3, "no text"),
+        (["run", "-"], "  \n\n ", 3, "no text"),
+        (["run", "-", "--max-chars", "10"], "Hei og hå, dette er for langt.", 3, "over the limit"),
+        (["run", "-"], "Die Bundesregierung hat heute den Haushalt für das Jahr vorgestellt.",
+         4, "German (de) is not supported"),
+        (["run", "-", "--language", "xx"], "Hei.", 4, "(xx) is not supported"),
+        (["run", "-", "--profile", "huge"], "Hei på deg, sa han.", 6, "no profile 'huge'"),
+        (["run", "-", "--config", "nope.yaml"], "Hei på deg, sa han.", 6, "nope.yaml"),
+        (["run", "-", "--format", "xml"], "Hei.", 2, "--format"),
+    ],
+)  # fmt: skip
+def test_errors_are_one_line_with_their_exit_code(args, stdin, code, message):
+    result = invoke(*args, input=stdin)
+    assert result.exit_code == code, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and message in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_binary_file_is_refused(tmp_path):
+    image = tmp_path / "photo.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    result = invoke("run", image)
+    assert result.exit_code == 3 and "not a text file" in result.stderr
+
+
+def test_bad_config_is_exit_6(tmp_path):
+    bad = tmp_path / "models.yaml"
+    bad.write_text("profiles:\n  tiny:\n    translate: {model: x, colour: red}\n")
+    result = invoke("run", ARTICLES / "sv-housing.txt", "--config", bad, "--profile", "tiny")
+    assert result.exit_code == 6
+    assert "models.yaml: profiles.tiny.translate.colour: unknown key" in result.stderr
+
+
+def test_cache_commands(tmp_path):
+    assert invoke("cache", "info").exit_code == 0
+    assert "removed 0 entries" in invoke("cache", "clear").output
+    assert invoke("cache", "prune").exit_code == 2
+    assert invoke("cache", "prune", "--max-size-mb", "1").exit_code == 0
