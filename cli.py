@@ -140,6 +140,46 @@ def summarise(source: Source, config: Config = None, profile: Profile = "default
            max_chars)  # fmt: skip
 
 
+@app.command()
+def batch(
+    source: Annotated[
+        Path, typer.Argument(help="JSONL file (id, text, metadata) or a folder of .txt")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="JSONL results, one per record.")],
+    config: Config = None,
+    profile: Profile = "default",
+    cache_dir: CacheDir = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip ids already in the output.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Articles per batch.")
+    ] = 16,
+    no_cache: NoCache = False,
+) -> None:
+    """Run many articles; exit 7 if some failed (the output is complete either way)."""
+    from pipeline.batch import Progress, count_records, run_batch
+    from pipeline.errors import EXIT_SOME_FAILED
+
+    _setup_logging()
+
+    def go():
+        pipe = _pipeline(config, profile, cache_dir, no_cache)
+        show = None if quiet or not sys.stderr.isatty() else Progress(count_records(source))
+        summary = run_batch(pipe, source, output, resume=resume, batch_size=batch_size,
+                            progress=show)  # fmt: skip
+        if show is not None:
+            show.close()
+        return summary
+
+    summary = _call(go)
+    typer.echo(f"{summary.ok} ok, {summary.failed} failed, {summary.skipped} already done",
+               err=True)  # fmt: skip
+    if summary.failed:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
 @models_app.command("list")
 def models_list(config: Config = None, profile: Profile = "default") -> None:
     """The models a profile needs and whether they are on this machine."""

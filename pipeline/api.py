@@ -8,8 +8,9 @@ imports neither torch nor transformers.
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,11 +19,13 @@ from .backends.base import Seq2SeqBackend
 from .cache import DiskCache, default_cache_dir, make_key
 from .config import Profile, load_profile
 from .detect import detect_language, language_name
-from .errors import InputError, LanguageError
+from .errors import InputError, LanguageError, PipelineError
 from .models import choose_backend, load_backend
-from .result import Language, Result
+from .result import ErrorResult, Language, Result
 from .summarise import SummariseStage
 from .translate import TranslateStage
+
+log = logging.getLogger("pipeline")
 
 TRANSLATED = ("nb", "nn", "da", "sv")  # all go through the North Germanic → English model
 SUPPORTED = (*TRANSLATED, "en")
@@ -115,9 +118,35 @@ class Pipeline:
         language: str | None = None,
         use_cache: bool = True,
     ) -> Result:
-        """Run the chain on one article up to stage `until`."""
+        """Run the chain on one article up to stage `until`. Raises `PipelineError`s."""
         article = parse_article(text, max_chars=self.max_chars)
-        return self.run_articles([article], until=until, language=language, use_cache=use_cache)[0]
+        (outcome,) = self.run_articles(
+            [article], until=until, language=language, use_cache=use_cache
+        )
+        if isinstance(outcome, PipelineError):
+            raise outcome
+        return outcome
+
+    def run_many(
+        self,
+        items: Iterable[str | dict[str, Any]],
+        batch_size: int = 16,
+        *,
+        until: str = "summarise",
+        language: str | None = None,
+        use_cache: bool = True,
+    ) -> Iterator[Result | ErrorResult]:
+        """Run many articles, `batch_size` at a time, yielding results in input order.
+
+        Items are texts or records {"id", "text", optional "metadata"}. Sentences of all the
+        articles of a batch share the model calls. A bad article yields an `ErrorResult` and the
+        rest go on: nothing raises out of the loop for a problem with one article.
+        """
+        from itertools import islice
+
+        numbered = enumerate(items)
+        while batch := list(islice(numbered, batch_size)):
+            yield from self._run_batch(batch, until, language, use_cache)
 
     def run_articles(
         self,
@@ -126,45 +155,74 @@ class Pipeline:
         until: str = "summarise",
         language: str | None = None,
         use_cache: bool = True,
-    ) -> list[Result]:
+    ) -> list[Result | PipelineError]:
         """Run the chain on parsed articles, each stage batched across all of them.
 
-        Raises `LanguageError` if an article is in a language we do not translate.
+        An article in a language we do not translate gets its `LanguageError` in its place.
         """
         if until not in STAGE_ORDER:
             raise ValueError(f"unknown stage {until!r}")
         results = [Result(metadata=dict(a.metadata), models=self.models) for a in articles]
-        self._detect(articles, results, language, use_cache)
-        if until == "detect":
-            return results
-        self._translate(articles, results, use_cache)
-        if until == "translate":
-            return results
-        outputs = self._through_cache(
-            self.stages["summarise"], [r.translation or "" for r in results], use_cache
-        )
-        for result, (output, record) in zip(results, outputs, strict=True):
-            result.summary = output["summary"]
-            result.stages["summarise"] = {**record, "chunks": output["chunks"]}
-        return results
+        failed = self._detect(articles, results, language, use_cache)
+        alive = [i for i in range(len(articles)) if i not in failed]
+        if until != "detect":
+            self._translate([articles[i] for i in alive], [results[i] for i in alive], use_cache)
+        if until == "summarise":
+            self._summarise([results[i] for i in alive], use_cache)
+        return [failed.get(i, result) for i, result in enumerate(results)]
+
+    def _run_batch(self, batch, until, language, use_cache) -> list[Result | ErrorResult]:
+        ids = {index: _item_id(item, index) for index, item in batch}
+        out: dict[int, Result | ErrorResult] = {}
+        articles: dict[int, Article] = {}
+        for index, item in batch:
+            try:
+                articles[index] = _item_article(item, self.max_chars)
+            except PipelineError as exc:
+                out[index] = ErrorResult(ids[index], exc.kind, str(exc))
+        order = list(articles)
+        outcomes = self._outcomes(articles, order, until, language, use_cache)
+        for index, outcome in zip(order, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                out[index] = ErrorResult(ids[index], _kind(outcome), str(outcome))
+            else:
+                outcome.id = ids[index]
+                out[index] = outcome
+        return [out[index] for index, _ in batch]
+
+    def _outcomes(self, articles, order, until, language, use_cache) -> list:
+        """Results (or exceptions) for `order`; a crash is narrowed down to its article."""
+        try:
+            return self.run_articles(
+                [articles[i] for i in order], until=until, language=language, use_cache=use_cache
+            )
+        except PipelineError as exc:  # a model or config problem: every article of the batch
+            return [exc] * len(order)
+        except Exception as exc:  # a bug: keep its traceback in the log, spare the other articles
+            if len(order) == 1:
+                log.exception("article failed")
+                return [exc]
+            return [o for i in order for o in self._outcomes(articles, [i], until, language,
+                                                             use_cache)]  # fmt: skip
 
     # ---- stages -------------------------------------------------------------------------
 
-    def _detect(self, articles, results, language: str | None, use_cache: bool) -> None:
+    def _detect(self, articles, results, language, use_cache) -> dict[int, PipelineError]:
         if language is not None:
             if language not in SUPPORTED:
                 raise LanguageError(_unsupported(language))
             for result in results:
                 result.language = Language(language, 1.0)
                 result.stages["detect"] = {"cached": False, "seconds": 0.0, "forced": True}
-            return
+            return {}
         outputs = self._through_cache(self.stages["detect"], [a.body for a in articles], use_cache)
-        for result, (output, record) in zip(results, outputs, strict=True):
+        failed: dict[int, PipelineError] = {}
+        for i, (result, (output, record)) in enumerate(zip(results, outputs, strict=True)):
             result.language = Language(output["code"], output["confidence"])
             result.stages["detect"] = record
-        for result in results:
-            if result.language.code not in SUPPORTED:
-                raise LanguageError(_unsupported(result.language.code))
+            if output["code"] not in SUPPORTED:
+                failed[i] = LanguageError(_unsupported(output["code"]))
+        return failed
 
     def _translate(self, articles, results, use_cache: bool) -> None:
         todo = [i for i, r in enumerate(results) if r.language.code != "en"]
@@ -178,6 +236,13 @@ class Pipeline:
             if result.language.code == "en":
                 result.translation = articles[i].body
                 result.stages["translate"] = {"cached": False, "seconds": 0.0, "skipped": True}
+
+    def _summarise(self, results, use_cache: bool) -> None:
+        texts = [r.translation or "" for r in results]
+        outputs = self._through_cache(self.stages["summarise"], texts, use_cache)
+        for result, (output, record) in zip(results, outputs, strict=True):
+            result.summary = output["summary"]
+            result.stages["summarise"] = {**record, "chunks": output["chunks"]}
 
     def _through_cache(self, stage, inputs: Sequence[Any], use_cache: bool) -> list[tuple]:
         """(output, {"cached", "seconds"}) per input: hits from disk, misses run together."""
@@ -228,3 +293,29 @@ def _unsupported(code: str) -> str:
         f"{language_name(code)} ({code}) is not supported; supported: {supported} "
         "(force a source language with --language)"
     )
+
+
+def _kind(exc: BaseException) -> str:
+    return exc.kind if isinstance(exc, PipelineError) else "internal"
+
+
+def _item_id(item: str | dict[str, Any], index: int) -> str:
+    if isinstance(item, dict) and item.get("id") is not None:
+        return str(item["id"])
+    return str(index)
+
+
+def _item_article(item: str | dict[str, Any], max_chars: int) -> Article:
+    """An item of `run_many` as an article; record metadata adds to the header's."""
+    if isinstance(item, str):
+        return parse_article(item, max_chars=max_chars)
+    if not isinstance(item, dict):
+        raise InputError(f"expected a text or a record, got {type(item).__name__}")
+    text = item.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InputError("no text: the record has no non-empty 'text'")
+    article = parse_article(text, max_chars=max_chars)
+    extra = item.get("metadata") or {}
+    if not isinstance(extra, dict):
+        raise InputError("'metadata' must be an object")
+    return Article(article.body, {**article.metadata, **extra})

@@ -170,8 +170,8 @@ def _ct2_available() -> bool:
 
 def load_backend(stage: StageConfig, models_dir: Path | None = None):
     """Resolve `stage`'s model and load it into its backend (slow: imports torch)."""
-    path = resolve(stage, models_dir)
     _quiet_transformers()
+    path = resolve(stage, models_dir)
     backend = choose_backend(stage)
     if backend == "ctranslate2":
         from .backends.ct2 import CTranslate2Backend

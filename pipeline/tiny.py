@@ -18,6 +18,8 @@ from pathlib import Path
 
 BUILTIN = ("tiny-marian", "tiny-bart")
 SEED = 0
+# Wider than the default 0.02, so that different inputs give different (noise) outputs.
+INIT_STD = 0.3
 
 _CORPUS = """\
 Regjeringen la fram statsbudsjettet for neste år på tirsdag.
@@ -101,7 +103,7 @@ def _build_marian(out: Path) -> None:
         decoder_layers=2, encoder_attention_heads=4, decoder_attention_heads=4,
         encoder_ffn_dim=64, decoder_ffn_dim=64, max_position_embeddings=512,
         pad_token_id=pad, decoder_start_token_id=pad, eos_token_id=0, forced_eos_token_id=0,
-        share_encoder_decoder_embeddings=True, scale_embedding=True,
+        share_encoder_decoder_embeddings=True, scale_embedding=True, init_std=INIT_STD,
     )  # fmt: skip
     torch.manual_seed(SEED)
     MarianMTModel(config).save_pretrained(out, safe_serialization=True)
@@ -133,7 +135,7 @@ def _build_bart(out: Path) -> None:
         vocab_size=vocab, d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
         decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64,
         max_position_embeddings=1024, pad_token_id=1, bos_token_id=0, eos_token_id=2,
-        decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2,
+        decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2, init_std=INIT_STD,
     )  # fmt: skip
     torch.manual_seed(SEED)
     BartForConditionalGeneration(config).save_pretrained(out, safe_serialization=True)
