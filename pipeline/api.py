@@ -230,7 +230,7 @@ class Pipeline:
         outputs = self._through_cache(self.stages["translate"], inputs, use_cache)
         for i, (output, record) in zip(todo, outputs, strict=True):
             results[i].translation = output["translation"]
-            stats = {k: output[k] for k in ("sentences_total", "sentences_translated")}
+            stats = {k: output[k] for k in ("sentences_total", "sentences_translated", "guards")}
             results[i].stages["translate"] = {**record, "skipped": False, **stats}
         for i, result in enumerate(results):
             if result.language.code == "en":
@@ -242,7 +242,8 @@ class Pipeline:
         outputs = self._through_cache(self.stages["summarise"], texts, use_cache)
         for result, (output, record) in zip(results, outputs, strict=True):
             result.summary = output["summary"]
-            result.stages["summarise"] = {**record, "chunks": output["chunks"]}
+            stats = {k: output[k] for k in ("chunks", "rounds", "guards")}
+            result.stages["summarise"] = {**record, **stats}
 
     def _through_cache(self, stage, inputs: Sequence[Any], use_cache: bool) -> list[tuple]:
         """(output, {"cached", "seconds"}) per input: hits from disk, misses run together."""

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .errors import InputError
+from .html import html_to_text, looks_like_html
 
 log = logging.getLogger("pipeline")
 
@@ -79,12 +80,17 @@ def normalise(text: str) -> str:
 
 
 def parse_article(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
-    """Split header metadata from the body. Raises `InputError` for no text or too much."""
+    """Split header metadata from the body. Raises `InputError` for no text or too much.
+
+    HTML is extracted to text first (see `pipeline.html`).
+    """
     if len(text) > max_chars:
         raise InputError(
             f"input is {len(text):,} characters, over the limit of {max_chars:,} "
             "(raise --max-chars)"
         )
+    if looks_like_html(text):
+        text = html_to_text(text)
     metadata: dict[str, str] = {}
     pos = 0
     while True:

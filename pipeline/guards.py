@@ -6,6 +6,8 @@ once, or running far longer than the input. These checks are cheap and model-agn
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 # Output/input length (characters) outside this range is suspicious for sentence translation.
@@ -46,3 +48,29 @@ def safer(settings: dict[str, Any]) -> dict[str, Any]:
         "no_repeat_ngram_size": 3,
         "repetition_penalty": max(1.2, float(settings.get("repetition_penalty", 1.0))),
     }
+
+
+def generate_guarded(
+    backend, texts: Sequence[str], settings: dict[str, Any], *, check_length: bool = True
+) -> tuple[list[str], list[str | None]]:
+    """`backend.generate`, then one retry with safer settings for degenerate outputs.
+
+    Returns the outputs and, per output, what happened: None (fine), "retried" (the retry looked
+    normal) or "degenerate" (still degenerate after the retry; kept, there is nothing better).
+    """
+    out = backend.generate(texts, settings)
+    flags: list[str | None] = [None] * len(texts)
+    bad = [i for i, (s, o) in enumerate(zip(texts, out, strict=True))
+           if degenerate(s, o, check_length=check_length)]  # fmt: skip
+    if bad:
+        again = backend.generate([texts[i] for i in bad], safer(settings))
+        for i, text in zip(bad, again, strict=True):
+            out[i] = text
+            still = degenerate(texts[i], text, check_length=check_length) is not None
+            flags[i] = "degenerate" if still else "retried"
+    return out, flags
+
+
+def tally(notes: Iterable[str | None]) -> dict[str, int]:
+    """Counts of guard notes, for the stage's record (empty when nothing happened)."""
+    return dict(sorted(Counter(n for n in notes if n).items()))

@@ -15,7 +15,7 @@ from typing import Any
 from .backends.base import Seq2SeqBackend
 from .fit import pack, split_to_fit
 from .segment import split_sentences
-from .translate import generate_guarded
+from .guards import generate_guarded, tally
 
 # Headroom for the tokens a join adds that the per-part estimate in `pack` does not see.
 CHUNK_MARGIN = 16
@@ -55,14 +55,14 @@ class SummariseStage:
         while pending := [job for job in jobs if job.summary is None]:
             plans = [self._chunks(job.parts, backend) for job in pending]
             flat = [chunk for plan in plans for chunk in plan]
-            guards: dict[str, int] = {}
-            out = generate_guarded(backend, flat, self.settings, guards, check_length=False)
+            out, flags = generate_guarded(backend, flat, self.settings, check_length=False)
             pos = 0
             for job, plan in zip(pending, plans, strict=True):
-                summaries, pos = out[pos : pos + len(plan)], pos + len(plan)
+                span, pos = slice(pos, pos + len(plan)), pos + len(plan)
+                summaries = out[span]
                 job.chunks = job.chunks or len(plan)
                 job.rounds += 1
-                for key, value in guards.items():
+                for key, value in tally(flags[span]).items():
                     job.guards[key] = job.guards.get(key, 0) + value
                 if len(plan) == 1 or job.rounds >= MAX_ROUNDS:
                     job.summary = " ".join(summaries)

@@ -16,7 +16,7 @@ from .cache import DiskCache, make_key
 from .detect import detect_language
 from .document import Document, split_document
 from .fit import split_to_fit
-from .guards import degenerate, safer
+from .guards import generate_guarded, tally
 
 # Marian is a sentence model: quality falls off long before its 512-position limit.
 SENTENCE_TOKEN_LIMIT = 256
@@ -52,20 +52,19 @@ class TranslateStage:
         wanted = _sentences(docs, keep)
         known = self._recall(wanted)
         new = [s for s in wanted if s not in known]
-        guards: dict[str, int] = {}
+        notes: dict[str, list[str]] = {}  # what the guards did, per new sentence
         if new:
-            known.update(self._translate(new, guards))
+            known.update(self._translate(new, notes))
         results, counted = [], set()
         for doc, kept in zip(docs, keep, strict=True):
-            own = _sentences([doc], [kept])
-            fresh = [s for s in own if s in new and s not in counted]
+            fresh = [s for s in _sentences([doc], [kept]) if s in notes and s not in counted]
             counted.update(fresh)
             results.append({
                 "translation": _rebuild(doc, kept, known),
                 "sentences_total": sum(len(p.sentences) for p in doc.paragraphs),
                 "sentences_translated": len(fresh),
                 "paragraphs_kept": len(kept),
-                "guards": guards,
+                "guards": tally(note for s in fresh for note in notes[s]),
             })  # fmt: skip
         return results
 
@@ -82,51 +81,22 @@ class TranslateStage:
                 found[sentence] = hit
         return found
 
-    def _translate(self, sentences: Sequence[str], guards: dict[str, int]) -> dict[str, str]:
+    def _translate(self, sentences: Sequence[str], notes: dict[str, list[str]]) -> dict[str, str]:
         backend = self._backend()
         limit = min(backend.max_input_tokens, SENTENCE_TOKEN_LIMIT)
         sizes = backend.count_tokens(sentences)
         pieces = [split_to_fit(s, backend.count_tokens, limit) if n > limit else [s]
                   for s, n in zip(sentences, sizes, strict=True)]  # fmt: skip
-        flat = [p for group in pieces for p in group]
-        guards["split_sentences"] = guards.get("split_sentences", 0) + sum(
-            len(g) > 1 for g in pieces
-        )
-        out = generate_guarded(backend, flat, self.settings, guards)
+        out, flags = generate_guarded(backend, [p for g in pieces for p in g], self.settings)
         result, pos = {}, 0
         for sentence, group in zip(sentences, pieces, strict=True):
-            result[sentence] = " ".join(out[pos : pos + len(group)])
+            span = slice(pos, pos + len(group))
+            result[sentence] = " ".join(out[span])
+            notes[sentence] = [f for f in flags[span] if f] + (["split"] if len(group) > 1 else [])
             pos += len(group)
             if self.memory is not None:
                 self.memory.put("tm", self._tm_key(sentence), result[sentence])
         return result
-
-
-def generate_guarded(
-    backend: Seq2SeqBackend,
-    texts: Sequence[str],
-    settings: dict[str, Any],
-    guards: dict[str, int],
-    *,
-    check_length: bool = True,
-) -> list[str]:
-    """`backend.generate`, then one retry with safer settings for degenerate outputs.
-
-    `guards` counts what happened: `retried` outputs and those `still_degenerate` after the retry
-    (kept, since there is nothing better to offer).
-    """
-    out = backend.generate(texts, settings)
-    bad = [i for i, (s, o) in enumerate(zip(texts, out, strict=True))
-           if degenerate(s, o, check_length=check_length)]  # fmt: skip
-    if bad:
-        again = backend.generate([texts[i] for i in bad], safer(settings))
-        still = 0
-        for i, text in zip(bad, again, strict=True):
-            out[i] = text
-            still += degenerate(texts[i], text, check_length=check_length) is not None
-        guards["retried"] = guards.get("retried", 0) + len(bad)
-        guards["still_degenerate"] = guards.get("still_degenerate", 0) + still
-    return out
 
 
 def _english_paragraphs(doc: Document) -> set[int]:
