@@ -14,8 +14,8 @@ from typing import Any
 
 from .backends.base import Seq2SeqBackend
 from .fit import pack, split_to_fit
-from .segment import split_sentences
 from .guards import generate_guarded, tally
+from .segment import split_sentences
 
 # Headroom for the tokens a join adds that the per-part estimate in `pack` does not see.
 CHUNK_MARGIN = 16
