@@ -126,3 +126,20 @@ def test_long_text_is_summarised_in_chunks(fake_pipeline, fakes):
     assert len(first_round) == result.stages["summarise"]["chunks"]
     covered = "\n".join(first_round)
     assert all(f"Paragraph {i} " in covered for i in range(40))  # the whole article is read
+
+
+def test_checks_flag_what_the_translation_and_summary_got_wrong(fake_pipeline, fakes):
+    translator, summariser = fakes
+    bad = {
+        "Budsjettet er på 8,8 billioner yen.": "The budget is 8.8 billion yen.",
+        "Prisen var 38 mill. kroner, sier Kari Nygård.": "The price was high, she says.",
+    }
+    translator.generate = lambda texts, settings: [bad[t] for t in texts]
+    summariser.generate = lambda texts, settings: ["The budget is 8.8 billion yen, up 35%."]
+    result = fake_pipeline().run(" ".join(bad), language="nb")
+    kinds = {(c["stage"], c["kind"], c["value"]) for c in result.checks}
+    assert ("translate", "number_scale", "8,8 billioner") in kinds
+    assert ("translate", "number_missing", "38 mill.") in {k[:2] + (k[2][:8],) for k in kinds}
+    assert any(c["kind"] == "name_missing" and "Nygård" in c["value"] for c in result.checks)
+    assert ("summarise", "number_invented", "35%") in kinds
+    assert all(set(c) == {"stage", "kind", "value", "message"} for c in result.checks)
