@@ -139,7 +139,7 @@ def test_checks_flag_what_the_translation_and_summary_got_wrong(fake_pipeline, f
     result = fake_pipeline().run(" ".join(bad), language="nb")
     kinds = {(c["stage"], c["kind"], c["value"]) for c in result.checks}
     assert ("translate", "number_scale", "8,8 billioner") in kinds
-    assert ("translate", "number_missing", "38 mill.") in {k[:2] + (k[2][:8],) for k in kinds}
+    assert ("translate", "number_missing", "38 mill.") in {(*k[:2], k[2][:8]) for k in kinds}
     assert any(c["kind"] == "name_missing" and "Nygård" in c["value"] for c in result.checks)
     assert ("summarise", "number_invented", "35%") in kinds
     assert all(set(c) == {"stage", "kind", "value", "message"} for c in result.checks)
