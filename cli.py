@@ -49,14 +49,29 @@ Force = Annotated[
 MaxChars = Annotated[int, typer.Option("--max-chars", help="Largest input accepted.")]
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Warnings as 'warning: ...' on whatever sys.stderr is now (tests swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def _setup_logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     logger = logging.getLogger("pipeline")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler())
+    logger.setLevel(logging.WARNING)
     logging.addLevelName(logging.WARNING, "warning")
+    logging.addLevelName(logging.ERROR, "error")
 
 
 def _fail(exc: PipelineError) -> typer.Exit:
@@ -95,7 +110,7 @@ def _chain(until, source, config, profile, cache_dir, fmt, no_cache, refresh, la
     _setup_logging()
 
     def go() -> str:
-        text = read_source(source)
+        text = read_source(source, max_chars)
         pipe = _pipeline(config, profile, cache_dir, no_cache, refresh, max_chars)
         return render(pipe.run(text, until=until, language=language), fmt)
 

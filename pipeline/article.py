@@ -75,7 +75,8 @@ def _guess_encoding(data: bytes) -> str | None:
 def normalise(text: str) -> str:
     """NFC, LF line endings, no control characters, no trailing spaces at line ends."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
+    # Controls go first: one between a letter and its combining accent would block composition.
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
@@ -116,19 +117,28 @@ def parse_article(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
     return Article(body=body, metadata=metadata)
 
 
-def read_source(source: str) -> str:
-    """The text of file `source`, or of standard input for ``-``. Raises `InputError`."""
+def read_source(source: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """The text of file `source`, or of standard input for ``-``. Raises `InputError`.
+
+    Reads at most what `max_chars` characters can take (4 bytes each in UTF-8), so an endless
+    stream or a huge file is refused without being read whole.
+    """
     import sys
 
-    if source == "-":
-        return decode_bytes(sys.stdin.buffer.read(), name="stdin")
+    limit = 4 * max_chars + 4
+    name = "stdin" if source == "-" else source
     try:
-        with open(source, "rb") as handle:
-            data = handle.read()
+        if source == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(source, "rb") as handle:
+                data = handle.read(limit + 1)
     except FileNotFoundError:
         raise InputError(f"{source}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{source}: is a directory, not a text file") from None
     except OSError as exc:
         raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
-    return decode_bytes(data, name=source)
+    if len(data) > limit:
+        raise InputError(f"{name}: over the limit of {max_chars:,} characters (raise --max-chars)")
+    return decode_bytes(data, name=name)

@@ -71,6 +71,7 @@ class DiskCache:
         self.root = Path(root).expanduser() if root is not None else None
         self.refresh = refresh  # recompute and overwrite, never read
         self._write_failed = False
+        self._read_failed = False
 
     @property
     def enabled(self) -> bool:
@@ -79,22 +80,27 @@ class DiskCache:
 
     def _path(self, stage: str, key: str) -> Path:
         # Both parts are checked so that nothing can steer a path outside the cache root.
-        if not _STAGE_NAME.match(stage) or not _KEY.match(key):
+        if not _STAGE_NAME.fullmatch(stage) or not _KEY.fullmatch(key):
             raise ValueError(f"invalid cache address {stage!r}/{key!r}")
         assert self.root is not None
         return self.root / stage / key[:2] / f"{key}.json"
 
     def get(self, stage: str, key: str) -> Any | None:
         """The stored value, or None on a miss, a disabled cache, or a damaged entry."""
-        if self.root is None or self.refresh:
+        if self.root is None or self.refresh or self._read_failed:
             return None
         path = self._path(stage, key)
         try:
             raw = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
-        except (OSError, UnicodeDecodeError) as exc:
-            log.warning("cache entry %s unreadable (%s); recomputing", path, exc)
+        except UnicodeDecodeError as exc:
+            log.warning("cache entry %s is corrupted (%s); recomputing", path, exc)
+            return None
+        except OSError as exc:  # the directory itself is unusable: say so once, then stop trying
+            if not (self._read_failed or self._write_failed):
+                log.warning("cannot use cache %s (%s); continuing without caching", self.root, exc)
+            self._read_failed = self._write_failed = True
             return None
         try:
             entry = json.loads(raw)
@@ -146,7 +152,7 @@ class DiskCache:
         count = sum(1 for _ in self._entries())
         if self.root is not None and self.root.exists():
             for child in self.root.iterdir():
-                if child.is_dir() and _STAGE_NAME.match(child.name):
+                if child.is_dir() and _STAGE_NAME.fullmatch(child.name):
                     shutil.rmtree(child, ignore_errors=True)
         return count
 
@@ -169,7 +175,7 @@ class DiskCache:
         if self.root is None or not self.root.exists():
             return
         for stage_dir in self.root.iterdir():
-            if stage_dir.is_dir() and _STAGE_NAME.match(stage_dir.name):
+            if stage_dir.is_dir() and _STAGE_NAME.fullmatch(stage_dir.name):
                 for path in stage_dir.glob("??/*.json"):
                     if not path.name.startswith(".tmp-"):  # a writer's unfinished file
                         yield path

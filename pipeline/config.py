@@ -13,6 +13,7 @@ from typing import Any
 from .errors import ConfigError
 
 STAGES = ("translate", "summarise")
+BUILTIN_MODELS = ("tiny-marian", "tiny-bart")  # see pipeline.tiny
 BACKENDS = ("auto", "transformers", "ctranslate2")
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -129,6 +130,10 @@ def _stage(value: Any, where: str, key: str) -> StageConfig:
             strings[name] = body[name].strip()
     if "model" not in strings:
         raise ConfigError(f"{where}: {key}.model: missing (a hub id or a local directory)")
+    model = strings["model"]
+    if model.startswith("builtin:") and model[8:] not in BUILTIN_MODELS:
+        names = ", ".join(f"builtin:{m}" for m in BUILTIN_MODELS)
+        raise ConfigError(f"{where}: {key}.model: unknown built-in model {model!r} ({names})")
     for name, allowed in (("backend", BACKENDS), ("device", DEVICES)):
         if strings.get(name, "auto") not in allowed:
             raise ConfigError(f"{where}: {key}.{name}: expected one of {', '.join(allowed)}")

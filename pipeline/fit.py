@@ -16,8 +16,10 @@ CountTokens = Callable[[Sequence[str]], list[int]]
 # Cut points, strongest first: after ; or :, after a comma or dash, before a coordinating word.
 _CLAUSE_CUTS = (
     re.compile(r"(?<=[;:])\s+"),
-    re.compile(r"(?<=,)\s+|\s+(?=[–—-]\s)"),
-    re.compile(r"\s+(?=(?:og|men|eller|samt|mens|fordi|så|and|but|or|while|because|och|eller)\s)"),
+    # (?<!\s) anchors each match at the start of a whitespace run: without it the search retries
+    # at every position inside a long run of spaces, which is quadratic.
+    re.compile(r"(?<=,)\s+|(?<!\s)\s+(?=[–—-]\s)"),
+    re.compile(r"(?<!\s)\s+(?=(?:og|men|eller|samt|mens|fordi|så|and|but|or|while|because|och)\s)"),
 )
 
 

@@ -66,8 +66,18 @@ def resolve(stage: StageConfig, models_dir: Path | None = None, *, download: boo
                 f"model directory {path} does not exist or holds no config.json: "
                 "fix the path in models.yaml"
             )
+        _require_safetensors(path, stage)
         return path
     return _from_hub(stage, download=download and not hub_offline())
+
+
+def _require_safetensors(path: Path, stage: StageConfig) -> None:
+    """Pickled weights can run code when loaded: we only ever load safetensors."""
+    if not any(path.glob("*.safetensors")):
+        raise ModelUnavailableError(
+            f"model {stage.model} at {path} has no safetensors weights (pickled weights are "
+            "never loaded): convert it, or pin a revision that has model.safetensors"
+        )
 
 
 def hub_reachable(timeout: float = 3.0) -> bool:
@@ -108,7 +118,7 @@ def _from_hub(stage: StageConfig, *, download: bool) -> Path:
                     f"reachable: {_fix(stage)}"
                 ) from None
     try:
-        return Path(
+        path = Path(
             snapshot_download(
                 stage.model, revision=stage.revision, allow_patterns=ALLOW_PATTERNS,
                 local_files_only=not download,
@@ -120,6 +130,8 @@ def _from_hub(stage: StageConfig, *, download: bool) -> Path:
         )
         log.debug("hub lookup of %s failed: %s", name, exc)
         raise ModelUnavailableError(f"model {name} is {why}: {_fix(stage)}") from None
+    _require_safetensors(path, stage)
+    return path
 
 
 @dataclass(frozen=True)
@@ -172,17 +184,21 @@ def load_backend(stage: StageConfig, models_dir: Path | None = None):
     """Resolve `stage`'s model and load it into its backend (slow: imports torch)."""
     _quiet_transformers()
     path = resolve(stage, models_dir)
-    backend = choose_backend(stage)
-    if backend == "ctranslate2":
-        from .backends.ct2 import CTranslate2Backend
+    try:
+        if choose_backend(stage) == "ctranslate2":
+            from .backends.ct2 import CTranslate2Backend
 
-        return CTranslate2Backend(
-            path, model_id=stage.model, revision=stage.revision, device=stage.device,
-            compute_type=stage.compute_type, models_dir=models_dir or default_models_dir(),
-        )  # fmt: skip
-    from .backends.hf import TransformersBackend
+            return CTranslate2Backend(
+                path, model_id=stage.model, revision=stage.revision, device=stage.device,
+                compute_type=stage.compute_type, models_dir=models_dir or default_models_dir(),
+            )  # fmt: skip
+        from .backends.hf import TransformersBackend
 
-    return TransformersBackend(path, device=stage.device)
+        return TransformersBackend(path, device=stage.device)
+    except OSError as exc:  # unreadable or incomplete files: the model is not usable as it is
+        raise ModelUnavailableError(
+            f"model {stage.model} at {path} could not be loaded ({exc}): {_fix(stage)}"
+        ) from None
 
 
 def _quiet_transformers() -> None:
