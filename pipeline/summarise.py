@@ -48,8 +48,11 @@ class SummariseStage:
         self.identity = identity
         self.settings = settings
 
-    def run_many(self, inputs: Sequence[str]) -> list[dict[str, Any]]:
-        """Summarise every input, one model call per round for all of them."""
+    def run_many(self, inputs: Sequence[str], *, use_cache: bool = True) -> list[dict[str, Any]]:
+        """Summarise every input, one model call per round for all of them.
+
+        (`use_cache`: the stage keeps no memory of its own to bypass.)
+        """
         backend = self._backend()
         jobs = [_Job(parts=[p for p in text.split("\n") if p.strip()] or [text]) for text in inputs]
         while pending := [job for job in jobs if job.summary is None]:

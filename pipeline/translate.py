@@ -44,17 +44,23 @@ class TranslateStage:
         self.settings = settings
         self.memory = memory
 
-    def run_many(self, inputs: Sequence[dict[str, str]]) -> list[dict[str, Any]]:
-        """Translate every input; one shared model call for all their new sentences."""
+    def run_many(
+        self, inputs: Sequence[dict[str, str]], *, use_cache: bool = True
+    ) -> list[dict[str, Any]]:
+        """Translate every input; one shared model call for all their new sentences.
+
+        With `use_cache` off, the translation memory is neither read nor written either.
+        """
+        memory = self.memory if use_cache else None
         docs = [split_document(item["text"], item["language"]) for item in inputs]
         keep = [_english_paragraphs(doc) if item["language"] != "en" else set()
                 for doc, item in zip(docs, inputs, strict=True)]  # fmt: skip
         wanted = _sentences(docs, keep)
-        known = self._recall(wanted)
+        known = self._recall(wanted, memory)
         new = [s for s in wanted if s not in known]
         notes: dict[str, list[str]] = {}  # what the guards did, per new sentence
         if new:
-            known.update(self._translate(new, notes))
+            known.update(self._translate(new, notes, memory))
         results, counted = [], set()
         for doc, kept in zip(docs, keep, strict=True):
             fresh = [s for s in _sentences([doc], [kept]) if s in notes and s not in counted]
@@ -71,17 +77,19 @@ class TranslateStage:
     def _tm_key(self, sentence: str) -> str:
         return make_key("tm", self.version, self.identity, self.settings, sentence)
 
-    def _recall(self, sentences: Sequence[str]) -> dict[str, str]:
-        if self.memory is None:
+    def _recall(self, sentences: Sequence[str], memory: DiskCache | None) -> dict[str, str]:
+        if memory is None:
             return {}
         found = {}
         for sentence in sentences:
-            hit = self.memory.get("tm", self._tm_key(sentence))
+            hit = memory.get("tm", self._tm_key(sentence))
             if isinstance(hit, str):
                 found[sentence] = hit
         return found
 
-    def _translate(self, sentences: Sequence[str], notes: dict[str, list[str]]) -> dict[str, str]:
+    def _translate(
+        self, sentences: Sequence[str], notes: dict[str, list[str]], memory: DiskCache | None
+    ) -> dict[str, str]:
         backend = self._backend()
         limit = min(backend.max_input_tokens, SENTENCE_TOKEN_LIMIT)
         sizes = backend.count_tokens(sentences)
@@ -94,8 +102,8 @@ class TranslateStage:
             result[sentence] = " ".join(out[span])
             notes[sentence] = [f for f in flags[span] if f] + (["split"] if len(group) > 1 else [])
             pos += len(group)
-            if self.memory is not None:
-                self.memory.put("tm", self._tm_key(sentence), result[sentence])
+            if memory is not None:
+                memory.put("tm", self._tm_key(sentence), result[sentence])
         return result
 
 

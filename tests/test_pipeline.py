@@ -143,3 +143,15 @@ def test_checks_flag_what_the_translation_and_summary_got_wrong(fake_pipeline, f
     assert any(c["kind"] == "name_missing" and "Nygård" in c["value"] for c in result.checks)
     assert ("summarise", "number_invented", "35%") in kinds
     assert all(set(c) == {"stage", "kind", "value", "message"} for c in result.checks)
+
+
+def test_use_cache_false_bypasses_the_translation_memory_too(fake_pipeline, fakes):
+    translator, _ = fakes
+    pipe = fake_pipeline()
+    pipe.translate(NB)
+    pipe.translate(NB.replace("i dag", "i går"), use_cache=False)
+    assert translator.calls[1] == [
+        "Regjeringen la fram budsjettet i går.",
+        "Det ble godt mottatt.",
+        "Opposisjonen er kritisk til forslaget, og vil stemme imot.",
+    ]
