@@ -19,7 +19,7 @@ from .backends.base import Seq2SeqBackend
 from .cache import DiskCache, default_cache_dir, make_key
 from .checks import check_summary, check_translation
 from .config import Profile, load_profile
-from .detect import detect_language, language_name
+from .detect import SUPPORTED, detect_language, language_name
 from .errors import InputError, LanguageError, PipelineError
 from .models import choose_backend, load_backend
 from .result import ErrorResult, Language, Result
@@ -28,8 +28,7 @@ from .translate import TranslateStage
 
 log = logging.getLogger("pipeline")
 
-TRANSLATED = ("nb", "nn", "da", "sv")  # all go through the North Germanic → English model
-SUPPORTED = (*TRANSLATED, "en")
+# nb, nn, da and sv all go through the North Germanic → English model; en skips translation.
 STAGE_ORDER = ("detect", "translate", "summarise")
 
 

@@ -10,7 +10,6 @@ import contextlib
 import json
 import unicodedata
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
