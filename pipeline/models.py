@@ -58,6 +58,7 @@ def resolve(stage: StageConfig, models_dir: Path | None = None, *, download: boo
     if stage.is_builtin:
         from .tiny import ensure_builtin
 
+        _quiet_transformers()
         return ensure_builtin(stage.model.split(":", 1)[1], models_dir or default_models_dir())
     if is_local(stage.model):
         path = Path(stage.model).expanduser()
