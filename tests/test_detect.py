@@ -173,3 +173,14 @@ def test_warm_detection_of_an_article_is_fast():
     text = (SENTENCES["nb"] + " ") * 40
     detect_language(text)
     assert _best_time(text[:3000], repeat=5) < 0.1  # goal 20 ms; slack for loaded CI machines
+
+
+def test_model_has_word_features_learned_from_training_texts_only():
+    from pipeline.langid_model import WORD_MARK, NgramModel, train_counts
+
+    texts = {"nb": ["jeg vet ikke hva han sier"] * 2, "nn": ["eg veit ikkje kva han seier"] * 2}
+    vocab, counts = train_counts(texts)
+    assert WORD_MARK + "ikkje" in vocab and WORD_MARK + "eg veit" in vocab
+    assert WORD_MARK + "hallo" not in vocab
+    scores, _ = NgramModel(vocab, counts).scores("Eg veit ikkje.")
+    assert scores[1] > scores[0]
