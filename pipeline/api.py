@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 from .article import DEFAULT_MAX_CHARS, Article, parse_article
 from .backends.base import Seq2SeqBackend
 from .cache import DiskCache, default_cache_dir, make_key
-from .checks import check_summary, check_translation
 from .config import Profile, load_profile
 from .detect import SUPPORTED, detect_language, language_name
 from .errors import InputError, LanguageError, PipelineError
@@ -232,10 +231,7 @@ class Pipeline:
             results[i].translation = output["translation"]
             stats = {k: output[k] for k in ("sentences_total", "sentences_translated", "guards")}
             results[i].stages["translate"] = {**record, "skipped": False, **stats}
-            found = check_translation(
-                articles[i].body, output["translation"], results[i].language.code
-            )
-            results[i].checks = [check.to_dict() for check in found]
+            results[i].checks = list(output["checks"])
         for i, result in enumerate(results):
             if result.language.code == "en":
                 result.translation = articles[i].body
@@ -248,8 +244,7 @@ class Pipeline:
             result.summary = output["summary"]
             stats = {k: output[k] for k in ("chunks", "rounds", "guards")}
             result.stages["summarise"] = {**record, **stats}
-            found = check_summary(result.translation or "", result.summary)
-            result.checks += [check.to_dict() for check in found]
+            result.checks += output["checks"]
 
     def _through_cache(self, stage, inputs: Sequence[Any], use_cache: bool) -> list[tuple]:
         """(output, {"cached", "seconds"}) per input: hits from disk, misses run together."""

@@ -1,4 +1,4 @@
-"""Model profiles (`models.yaml`): loaded with `yaml.safe_load`, validated into typed objects.
+"""Model profiles (`models.yaml`): loaded with YAML's safe loader, validated into typed objects.
 
 Every problem is a `ConfigError` whose message is one line naming the file, the key and what was
 expected, e.g. ``models.yaml: profiles.tiny.translate.generate.num_beam: unknown key``.
@@ -102,7 +102,8 @@ def _read(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file ({exc})") from None
     try:
-        return yaml.safe_load(text)
+        # The C loader when libyaml is there: the same safe subset, several times faster.
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

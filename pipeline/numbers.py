@@ -13,6 +13,7 @@ is scanned in linear time.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -169,7 +170,12 @@ def _build(language: str) -> re.Pattern[str]:
     return re.compile("|".join([iso, *specific, clock, number, spelled]))
 
 
-_PATTERNS = {lang: _build(lang) for lang in ("nb", "nn", "da", "sv", "en")}
+@functools.cache
+def _pattern(language: str) -> re.Pattern[str]:
+    """The compiled pattern for `language`, built on first use (import stays cheap)."""
+    return _build(language if language in ("nb", "nn", "da", "sv", "en") else "nb")
+
+
 _DIGITS = re.compile(r"\d+")
 
 
@@ -179,7 +185,7 @@ def extract_quantities(text: str, language: str) -> list[Quantity]:
     `language` is nb, nn, da, sv or en; other codes are read with Nordic conventions (decimal
     comma), which most continental European languages share.
     """
-    pattern = _PATTERNS.get(language) or _PATTERNS["nb"]
+    pattern = _pattern(language)
     found: list[Quantity] = []
     for match in pattern.finditer(text):
         found.extend(_from_match(match, language))

@@ -35,7 +35,7 @@ class SummariseStage:
     """Summarise English texts. Input: the text; output: {"summary", "chunks", "rounds"}."""
 
     name = "summarise"
-    version = "1"
+    version = "2"  # bump when the output changes: chunking, guards, checks
 
     def __init__(
         self,
@@ -71,14 +71,17 @@ class SummariseStage:
                     job.summary = " ".join(summaries)
                 else:
                     job.parts = summaries
+        from .checks import check_summary
+
         return [
             {
                 "summary": job.summary,
                 "chunks": job.chunks,
                 "rounds": job.rounds,
                 "guards": job.guards,
+                "checks": [c.to_dict() for c in check_summary(text, job.summary or "")],
             }
-            for job in jobs
+            for job, text in zip(jobs, inputs, strict=True)
         ]
 
     def _chunks(self, parts: list[str], backend: Seq2SeqBackend) -> list[str]:

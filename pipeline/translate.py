@@ -29,7 +29,7 @@ class TranslateStage:
     """Translate article bodies. Input: {"text", "language"}; output: {"translation", stats}."""
 
     name = "translate"
-    version = "1"
+    version = "2"  # bump when the output changes: sentence handling, guards, checks
 
     def __init__(
         self,
@@ -61,12 +61,17 @@ class TranslateStage:
         notes: dict[str, list[str]] = {}  # what the guards did, per new sentence
         if new:
             known.update(self._translate(new, notes, memory))
+        from .checks import check_translation
+
         results, counted = [], set()
-        for doc, kept in zip(docs, keep, strict=True):
+        for doc, kept, item in zip(docs, keep, inputs, strict=True):
             fresh = [s for s in _sentences([doc], [kept]) if s in notes and s not in counted]
             counted.update(fresh)
+            translation = _rebuild(doc, kept, known)
+            checks = check_translation(item["text"], translation, item["language"])
             results.append({
-                "translation": _rebuild(doc, kept, known),
+                "translation": translation,
+                "checks": [check.to_dict() for check in checks],
                 "sentences_total": sum(len(p.sentences) for p in doc.paragraphs),
                 "sentences_translated": len(fresh),
                 "paragraphs_kept": len(kept),
