@@ -1,0 +1,309 @@
+"""The fast backend: CTranslate2 (int8 on CPU), converted from the HF checkpoint on first use.
+
+The conversion is stored beside the model and reused:
+- hub models under ``<HF cache parent>/ctranslate2/<owner>--<name>--<revision>--<compute type>``
+  (the parent of ``HF_HUB_CACHE``, so ``HF_HOME`` moves it along with the hub cache);
+- local directories and built-in models under ``<models_dir>/ct2/<name>-<hash>--<compute type>``,
+  the hash covering the resolved path and the size and mtime of its weights and config.
+
+A conversion is written into a temporary directory in the same parent, finished with a `.complete`
+marker and renamed into place, so a half-written (crashed, concurrent) conversion is never loaded.
+
+Decoding follows `TransformersBackend` and the model's generation config: greedy float32 output
+is token-for-token that of `generate`; beam search differs slightly (CTranslate2 has no
+`early_stopping`, and finished hypotheses are ranked a little differently).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelUnavailableError
+from .base import DEFAULT_BATCH_TOKENS, cpu_threads, new_token_limits, plan_batches
+
+MARKER = ".complete"  # written last: a conversion without it is unfinished and never used
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def default_compute_type(device: str) -> str:
+    """int8 weights: float32 activations on CPU, float16 on GPU."""
+    return "int8_float16" if device == "cuda" else "int8"
+
+
+def pick_ct2_device(requested: str = "auto") -> str:
+    """`cuda` when asked for or when CTranslate2 sees a GPU under `auto`, else `cpu` (no torch)."""
+    if requested != "auto":
+        return requested
+    import ctranslate2
+
+    return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+
+
+def hub_conversions_dir() -> Path:
+    """`ctranslate2/` beside the Hugging Face hub cache (read at call time: env changes count)."""
+    hub = os.environ.get("HF_HUB_CACHE")
+    if not hub and os.environ.get("HF_HOME"):
+        hub = str(Path(os.environ["HF_HOME"]).expanduser() / "hub")
+    if not hub:
+        from huggingface_hub import constants
+
+        hub = constants.HF_HUB_CACHE
+    return Path(hub).expanduser().parent / "ctranslate2"
+
+
+def safe_name(*parts: str) -> str:
+    """A single path component made of `parts`: no separators, no `..`, no leading dot."""
+    cleaned = []
+    for part in parts:
+        text = _SAFE.sub("_", part.replace("/", "--").replace("\\", "--"))
+        text = re.sub(r"\.{2,}", "_", text).strip(".") or "_"
+        cleaned.append(text)
+    name = "--".join(cleaned)
+    if len(name) > 150:  # keep within file-name limits; the hash keeps it unique
+        name = name[:130] + "-" + hashlib.sha256(name.encode()).hexdigest()[:16]
+    return name
+
+
+def _local_fingerprint(model_dir: Path) -> str:
+    """The resolved path plus size and mtime of the files a conversion reads."""
+    parts = [str(model_dir.resolve())]
+    for path in sorted(model_dir.iterdir()):
+        if path.suffix in {".json", ".safetensors"} and path.is_file():
+            stat = path.stat()
+            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def conversion_dir(
+    model_dir: Path, *, model_id: str, revision: str | None, compute_type: str, models_dir: Path
+) -> Path:
+    """Where the conversion of `model_dir` for `compute_type` lives (it may not exist yet)."""
+    from ..models import is_local
+
+    is_hub = not model_id.startswith("builtin:") and not is_local(model_id)
+    if is_hub:
+        root = hub_conversions_dir()
+        # A hub snapshot directory is named after its commit: more exact than a moving ref.
+        snapshot = model_dir.name if model_dir.parent.name == "snapshots" else None
+        name = safe_name(model_id, snapshot or revision or "main", compute_type)
+    else:
+        root = Path(models_dir).expanduser() / "ct2"
+        name = safe_name(model_dir.resolve().name, _local_fingerprint(model_dir), compute_type)
+    target = root / name
+    if target.parent != root:  # cannot happen after safe_name; a guard for the future
+        raise ValueError(f"unsafe conversion directory name {name!r}")
+    return target
+
+
+def is_complete(path: Path) -> bool:
+    """A finished conversion: weights, config and the marker written last."""
+    return all((path / name).is_file() for name in ("model.bin", "config.json", MARKER))
+
+
+def ensure_converted(model_dir: Path, target: Path, quantization: str | None) -> Path:
+    """Convert `model_dir` into `target` unless a complete conversion is already there.
+
+    The converter writes into a temporary directory beside `target`, the marker goes in last and
+    the directory is renamed into place. If another process renamed its conversion first, that
+    one is used. An incomplete `target` (no marker) is moved aside and replaced.
+    """
+    if is_complete(target):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    try:
+        converter = _converter(str(model_dir))
+        converter.convert(str(work), quantization=quantization, force=True)
+        (work / MARKER).write_text(
+            json.dumps({"source": str(model_dir), "quantization": quantization}), "utf-8"
+        )
+        for attempt in range(2):
+            try:
+                os.rename(work, target)
+                return target
+            except OSError:
+                if is_complete(target):  # another process won the race: use its conversion
+                    return target
+                if attempt or not target.exists():
+                    raise
+                _discard(target)  # a leftover without the marker: never used, replace it
+        return target
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _converter(model_dir: str):
+    """CTranslate2's converter, with BART configs completed for it.
+
+    Its BART loader reads `config.normalize_before`, which only old BART configs spell out (the
+    distilbart ones do); HF's BART is always post-norm, so a config without it means False.
+    """
+    from ctranslate2.converters import TransformersConverter
+
+    class Converter(TransformersConverter):
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            config = model.config
+            if config.model_type == "bart" and "normalize_before" not in config.to_dict():
+                config.normalize_before = False
+            return model
+
+    return Converter(model_dir, low_cpu_mem_usage=True)
+
+
+def _discard(path: Path) -> None:
+    """Rename `path` out of the way (atomic), then delete it."""
+    aside = Path(tempfile.mkdtemp(prefix=f".stale-{path.name}-", dir=path.parent))
+    with contextlib.suppress(OSError):  # someone else moved it already
+        os.rename(path, aside / "old")
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+class CTranslate2Backend:
+    """A seq2seq model converted to CTranslate2, with the Hugging Face tokenizer."""
+
+    name = "ctranslate2"
+
+    def __init__(
+        self,
+        model_dir: str | Path,
+        *,
+        model_id: str,
+        revision: str | None = None,
+        device: str = "auto",
+        compute_type: str = "auto",
+        models_dir: Path,
+        inter_threads: int | None = None,
+        intra_threads: int | None = None,
+        max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
+    ) -> None:
+        import ctranslate2
+        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+        model_dir = Path(model_dir)
+        self.device = pick_ct2_device(device)
+        if compute_type in ("auto", "default"):
+            compute_type = default_compute_type(self.device)
+        supported = ctranslate2.get_supported_compute_types(self.device)
+        if compute_type not in supported:
+            raise ModelUnavailableError(
+                f"compute_type {compute_type!r} is not supported on {self.device} "
+                f"(supported: {', '.join(sorted(supported))}): fix it in models.yaml"
+            )
+        self.compute_type = compute_type
+        self.path = conversion_dir(
+            model_dir, model_id=model_id, revision=revision, compute_type=compute_type,
+            models_dir=models_dir,
+        )  # fmt: skip
+        # Weights stored as the compute type asks (float32 stored as is), so loading is a copy.
+        quantization = None if compute_type == "float32" else compute_type
+        ensure_converted(model_dir, self.path, quantization)
+
+        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+        config = AutoConfig.from_pretrained(str(model_dir))
+        limit = getattr(config, "max_position_embeddings", None) or 512
+        self.max_input_tokens = min(limit, self.tokenizer.model_max_length or limit)
+        try:
+            gen = GenerationConfig.from_pretrained(str(model_dir))
+        except OSError:  # no generation_config.json: the model config carries the defaults
+            gen = GenerationConfig.from_model_config(config)
+        # HF's forced BOS (BART: <s> after </s>) is a target prefix here; HF's forced EOS takes
+        # one of `max_new_tokens`, while CTranslate2 ends a hypothesis cut at the limit without it.
+        forced_bos = getattr(gen, "forced_bos_token_id", None)
+        if forced_bos is None:
+            forced_bos = getattr(config, "forced_bos_token_id", None)
+        forced_eos = getattr(gen, "forced_eos_token_id", None)
+        if forced_eos is None:
+            forced_eos = getattr(config, "forced_eos_token_id", None)
+        self._prefix = None
+        if forced_bos is not None:
+            self._prefix = [self.tokenizer.convert_ids_to_tokens(int(forced_bos))]
+        self._eos_step = 1 if forced_eos is not None else 0
+        # Settings a profile leaves out fall back to the model's generation config, as in HF.
+        self._defaults = {
+            "num_beams": gen.num_beams or 1,
+            "length_penalty": gen.length_penalty if gen.length_penalty is not None else 1.0,
+            "no_repeat_ngram_size": gen.no_repeat_ngram_size or 0,
+            "repetition_penalty": gen.repetition_penalty or 1.0,
+        }
+
+        threads = cpu_threads()
+        if self.device == "cpu":
+            # One replica per core, one thread each (inter_threads=cores, intra_threads=1), with
+            # a call's batches submitted together and split across the replicas. Measured on 2
+            # cores (int8, 4 beams, default-sized models; bench/explore.py): translating the
+            # sample article took 1.7 s this way against 3.6 s with one replica on both cores
+            # (intra_threads=2) while other processes loaded the machine, and the two were
+            # within noise on a quiet one (1.8-1.9 s); the decoder's per-step matrices are too
+            # small to keep two threads busy, two independent batches are not. One summary
+            # (a single input) took the same either way (3.2-3.5 s). Replicas on one device
+            # share the weights (CTranslate2 docs, parallel.md): no extra memory.
+            inter, intra = threads, 1
+        else:
+            inter, intra = 1, threads
+        inter, intra = inter_threads or inter, intra_threads or intra  # overrides (benchmarks)
+        self.max_batch_tokens = max_batch_tokens
+        self.translator = ctranslate2.Translator(
+            str(self.path), device=self.device, compute_type=compute_type,
+            inter_threads=inter, intra_threads=intra,
+        )  # fmt: skip
+        self._replicas = inter
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens each text takes as model input, special tokens included."""
+        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+
+    def generate(self, texts: Sequence[str], settings: dict[str, Any]) -> list[str]:
+        """Decode in length-sorted, token-budgeted batches; outputs come back in input order.
+
+        All batches are submitted at once (asynchronously), so the replicas work on several
+        batches in parallel; each batch's ratio cap comes from its longest input.
+        """
+        if not texts:
+            return []
+        ids = self.tokenizer(list(texts))["input_ids"]
+        lengths = [len(row) for row in ids]
+        opts = {**self._defaults, **{k: v for k, v in settings.items() if v is not None}}
+        pending = []
+        for batch in plan_batches(lengths, max_tokens=self.max_batch_tokens):
+            low, high = new_token_limits(settings, lengths[batch[0]])
+            longest = max(1, high - self._eos_step)
+            sources = [self.tokenizer.convert_ids_to_tokens(ids[i]) for i in batch]
+            extra: dict[str, Any] = {}
+            if self._prefix is not None:
+                extra["target_prefix"] = [list(self._prefix) for _ in batch]
+            if self._replicas > 1 and len(batch) > 1:
+                # Split big batches so every replica gets work; the split keeps the longest-
+                # first order, so padding stays low.
+                extra["max_batch_size"] = -(-len(batch) // self._replicas)
+            results = self.translator.translate_batch(
+                sources,
+                beam_size=int(opts["num_beams"]),
+                length_penalty=float(opts["length_penalty"]),
+                no_repeat_ngram_size=int(opts["no_repeat_ngram_size"]),
+                repetition_penalty=float(opts["repetition_penalty"]),
+                max_decoding_length=longest,
+                min_decoding_length=min(low, longest),
+                max_input_length=0,  # never truncate: callers split what does not fit
+                return_scores=False,
+                asynchronous=True,
+                **extra,
+            )
+            pending.append((batch, results))
+        outputs: list[str] = [""] * len(texts)
+        for batch, results in pending:
+            for index, result in zip(batch, results, strict=True):
+                tokens = result.result().hypotheses[0]
+                token_ids = self.tokenizer.convert_tokens_to_ids(tokens)
+                text = str(self.tokenizer.decode(token_ids, skip_special_tokens=True))
+                outputs[index] = text.strip()
+        return outputs
