@@ -30,9 +30,9 @@ app.add_typer(cache_app, name="cache")
 
 T = TypeVar("T")
 
-Source = Annotated[str, typer.Argument(help="Article file (UTF-8 text), or - for stdin.")]
+Source = Annotated[str, typer.Argument(help="Article file (text or HTML), or - for stdin.")]
 Config = Annotated[
-    Path | None, typer.Option("--config", help="Model profiles file.  [default: models.yaml]")
+    Path | None, typer.Option("--config", help="Model profiles file (default: models.yaml).")
 ]
 Profile = Annotated[str, typer.Option("--profile", help="Profile in the config file.")]
 CacheDir = Annotated[
@@ -117,14 +117,21 @@ def _chain(until, source, config, profile, cache_dir, fmt, no_cache, refresh, la
     typer.echo(_call(go))
 
 
-@app.command()
-def run(source: Source, config: Config = None, profile: Profile = "default",
-        cache_dir: CacheDir = None, fmt: Format = "text", no_cache: NoCache = False,
-        refresh: Refresh = False, language: Force = None,
-        max_chars: MaxChars = DEFAULT_MAX_CHARS) -> None:  # fmt: skip
-    """Detect, translate and summarise an article."""
-    _chain("summarise", source, config, profile, cache_dir, fmt, no_cache, refresh, language,
-           max_chars)  # fmt: skip
+def _stage_command(until: str, doc: str):
+    """A command running the chain up to `until` (run, translate, summarise share options)."""
+
+    def command(source: Source, config: Config = None, profile: Profile = "default",
+                cache_dir: CacheDir = None, fmt: Format = "text", no_cache: NoCache = False,
+                refresh: Refresh = False, language: Force = None,
+                max_chars: MaxChars = DEFAULT_MAX_CHARS) -> None:  # fmt: skip
+        _chain(until, source, config, profile, cache_dir, fmt, no_cache, refresh, language,
+               max_chars)  # fmt: skip
+
+    command.__doc__ = doc
+    return command
+
+
+app.command("run")(_stage_command("summarise", "Detect, translate and summarise an article."))
 
 
 @app.command()
@@ -135,24 +142,14 @@ def detect(source: Source, config: Config = None, profile: Profile = "default",
     _chain("detect", source, config, profile, cache_dir, fmt, no_cache, refresh, None, max_chars)
 
 
-@app.command()
-def translate(source: Source, config: Config = None, profile: Profile = "default",
-              cache_dir: CacheDir = None, fmt: Format = "text", no_cache: NoCache = False,
-              refresh: Refresh = False, language: Force = None,
-              max_chars: MaxChars = DEFAULT_MAX_CHARS) -> None:  # fmt: skip
-    """Detect and translate an article into English."""
-    _chain("translate", source, config, profile, cache_dir, fmt, no_cache, refresh, language,
-           max_chars)  # fmt: skip
-
-
-@app.command()
-def summarise(source: Source, config: Config = None, profile: Profile = "default",
-              cache_dir: CacheDir = None, fmt: Format = "text", no_cache: NoCache = False,
-              refresh: Refresh = False, language: Force = None,
-              max_chars: MaxChars = DEFAULT_MAX_CHARS) -> None:  # fmt: skip
-    """Detect, translate (reusing a cached translation) and summarise an article."""
-    _chain("summarise", source, config, profile, cache_dir, fmt, no_cache, refresh, language,
-           max_chars)  # fmt: skip
+app.command("translate")(
+    _stage_command("translate", "Detect and translate an article into English.")
+)
+app.command("summarise")(
+    _stage_command(
+        "summarise", "Detect, translate (reusing a cached translation) and summarise an article."
+    )
+)
 
 
 @app.command()

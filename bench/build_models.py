@@ -120,40 +120,17 @@ def _build_marian(out: Path) -> None:
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
 
+    from pipeline.tiny import marian_vocab, train_spm
+
     for side, english, size in (
         ("source", False, SPM_SOURCE_VOCAB),
         ("target", True, SPM_TARGET_VOCAB),
     ):
         corpus = out / "corpus.txt"
         corpus.write_text("\n".join(_texts(english)), encoding="utf-8")
-        spm.SentencePieceTrainer.train(
-            input=str(corpus),
-            model_prefix=str(out / side),
-            vocab_size=size,
-            model_type="bpe",
-            character_coverage=1.0,
-            num_threads=1,
-            bos_id=-1,
-            eos_id=1,
-            unk_id=0,
-            pad_id=-1,
-            hard_vocab_limit=False,
-            minloglevel=2,
-        )
-        (out / f"{side}.model").rename(out / f"{side}.spm")
-        (out / f"{side}.vocab").unlink()
+        train_spm(corpus, out, side, size, kind="bpe")
         corpus.unlink()
-    pieces: dict[str, int] = {"</s>": 0, "<unk>": 1}
-    for side in ("source", "target"):
-        proc = spm.SentencePieceProcessor(model_file=str(out / f"{side}.spm"))
-        for i in range(proc.get_piece_size()):
-            pieces.setdefault(proc.id_to_piece(i), len(pieces))
-    k = 0
-    while len(pieces) < MARIAN_VOCAB - 1:
-        pieces[f"▁unused{k}"] = len(pieces)
-        k += 1
-    pieces["<pad>"] = len(pieces)
-    (out / "vocab.json").write_text(json.dumps(pieces, ensure_ascii=False), "utf-8")
+    pieces = marian_vocab(out, MARIAN_VOCAB)
     pad = pieces["<pad>"]
     config = MarianConfig(
         vocab_size=MARIAN_VOCAB,

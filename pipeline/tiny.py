@@ -74,29 +74,48 @@ def _corpus_file(work: Path) -> Path:
     return path
 
 
-def _build_marian(out: Path) -> None:
+def train_spm(corpus: Path, out: Path, side: str, vocab_size: int, kind: str = "unigram") -> None:
+    """Train `<side>.spm` in `out` as Marian checkpoints ship it (deterministic)."""
     import sentencepiece as spm
-    import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
-    corpus = _corpus_file(out)
-    for side in ("source", "target"):
-        spm.SentencePieceTrainer.train(
-            input=str(corpus), model_prefix=str(out / side), vocab_size=300,
-            model_type="unigram", character_coverage=1.0, num_threads=1,
-            bos_id=-1, eos_id=1, unk_id=0, pad_id=-1, hard_vocab_limit=False, minloglevel=2,
-        )  # fmt: skip
-        (out / f"{side}.model").rename(out / f"{side}.spm")
-        (out / f"{side}.vocab").unlink()
-    corpus.unlink()
-    # Joint vocabulary as in the Helsinki-NLP checkpoints: </s> 0, <unk> 1, pieces, <pad> last.
+    spm.SentencePieceTrainer.train(
+        input=str(corpus), model_prefix=str(out / side), vocab_size=vocab_size,
+        model_type=kind, character_coverage=1.0, num_threads=1,
+        bos_id=-1, eos_id=1, unk_id=0, pad_id=-1, hard_vocab_limit=False, minloglevel=2,
+    )  # fmt: skip
+    (out / f"{side}.model").rename(out / f"{side}.spm")
+    (out / f"{side}.vocab").unlink()
+
+
+def marian_vocab(out: Path, size: int | None = None) -> dict[str, int]:
+    """The joint `vocab.json` of `out`'s source.spm and target.spm, written and returned.
+
+    As in the Helsinki-NLP checkpoints: </s> 0, <unk> 1, the pieces, <pad> last; padded with
+    unused pieces up to `size` entries when given.
+    """
+    import sentencepiece as spm
+
     pieces: dict[str, int] = {"</s>": 0, "<unk>": 1}
     for side in ("source", "target"):
         proc = spm.SentencePieceProcessor(model_file=str(out / f"{side}.spm"))
         for i in range(proc.get_piece_size()):
             pieces.setdefault(proc.id_to_piece(i), len(pieces))
+    for k in range(max(0, (size or 0) - 1 - len(pieces))):
+        pieces[f"▁unused{k}"] = len(pieces)
     pieces["<pad>"] = len(pieces)
     (out / "vocab.json").write_text(json.dumps(pieces, ensure_ascii=False, indent=1), "utf-8")
+    return pieces
+
+
+def _build_marian(out: Path) -> None:
+    import torch
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
+
+    corpus = _corpus_file(out)
+    for side in ("source", "target"):
+        train_spm(corpus, out, side, 300)
+    corpus.unlink()
+    pieces = marian_vocab(out)
     vocab, pad = len(pieces), pieces["<pad>"]
     config = MarianConfig(
         vocab_size=vocab, decoder_vocab_size=vocab, d_model=32, encoder_layers=2,
