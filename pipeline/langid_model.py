@@ -167,7 +167,8 @@ def _witten_bell(counts: np.ndarray) -> np.ndarray:
     mass for features it has not seen, spread evenly over the group's vocabulary:
     rich vocabularies (many singletons) expect more new words than repetitive ones.
     """
-    seen, types = counts.sum(axis=0), (counts > 0).sum(axis=0)
+    # A language with no features in this group gets a uniform distribution, not log(0).
+    seen, types = counts.sum(axis=0), np.maximum((counts > 0).sum(axis=0), 1)
     return np.log((counts + types / len(counts)) / np.maximum(seen + types, 1))
 
 
