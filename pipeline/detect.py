@@ -29,18 +29,65 @@ if TYPE_CHECKING:
 SUPPORTED = ("nb", "nn", "da", "sv", "en")
 UNDETERMINED = "und"
 _NAMES = {
-    "nb": "Norwegian Bokmål", "nn": "Norwegian Nynorsk", "no": "Norwegian", "da": "Danish",
-    "sv": "Swedish", "en": "English", "de": "German", "fr": "French", "es": "Spanish",
-    "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "fi": "Finnish", "is": "Icelandic",
-    "fo": "Faroese", "se": "Northern Sami", "pl": "Polish", "ru": "Russian", "uk": "Ukrainian",
-    "et": "Estonian", "lv": "Latvian", "lt": "Lithuanian", "cs": "Czech", "sk": "Slovak",
-    "hu": "Hungarian", "ro": "Romanian", "tr": "Turkish", "el": "Greek", "ar": "Arabic",
-    "fa": "Persian", "he": "Hebrew", "hi": "Hindi", "ur": "Urdu", "zh": "Chinese",
-    "ja": "Japanese", "ko": "Korean", "vi": "Vietnamese", "th": "Thai", "so": "Somali",
-    "ti": "Tigrinya", "sq": "Albanian", "sr": "Serbian", "hr": "Croatian", "bs": "Bosnian",
-    "sl": "Slovenian", "bg": "Bulgarian", "ca": "Catalan", "eu": "Basque", "la": "Latin",
-    "ga": "Irish", "cy": "Welsh", "fy": "Frisian", "lb": "Luxembourgish", "tl": "Tagalog",
-    "id": "Indonesian", "ms": "Malay", "sw": "Swahili", "am": "Amharic", "ku": "Kurdish",
+    "nb": "Norwegian Bokmål",
+    "nn": "Norwegian Nynorsk",
+    "no": "Norwegian",
+    "da": "Danish",
+    "sv": "Swedish",
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "it": "Italian",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "fi": "Finnish",
+    "is": "Icelandic",
+    "fo": "Faroese",
+    "se": "Northern Sami",
+    "pl": "Polish",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "et": "Estonian",
+    "lv": "Latvian",
+    "lt": "Lithuanian",
+    "cs": "Czech",
+    "sk": "Slovak",
+    "hu": "Hungarian",
+    "ro": "Romanian",
+    "tr": "Turkish",
+    "el": "Greek",
+    "ar": "Arabic",
+    "fa": "Persian",
+    "he": "Hebrew",
+    "hi": "Hindi",
+    "ur": "Urdu",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "vi": "Vietnamese",
+    "th": "Thai",
+    "so": "Somali",
+    "ti": "Tigrinya",
+    "sq": "Albanian",
+    "sr": "Serbian",
+    "hr": "Croatian",
+    "bs": "Bosnian",
+    "sl": "Slovenian",
+    "bg": "Bulgarian",
+    "ca": "Catalan",
+    "eu": "Basque",
+    "la": "Latin",
+    "ga": "Irish",
+    "cy": "Welsh",
+    "fy": "Frisian",
+    "lb": "Luxembourgish",
+    "tl": "Tagalog",
+    "id": "Indonesian",
+    "ms": "Malay",
+    "sw": "Swahili",
+    "am": "Amharic",
+    "ku": "Kurdish",
     UNDETERMINED: "undetermined",
 }
 # py3langid's label for each supported language ("no" is, in practice, Bokmål).
@@ -72,15 +119,87 @@ _CJK = re.compile("[\u3040-\u9fff\uac00-\ud7af]")
 # catch (German, Dutch, Icelandic, Faroese …): "og", "i", "en", "er", "de" are left out.
 # They make up 15–25 % of the words of a Nordic or English article and some 0–5 % of
 # those neighbours' text; "sure" needs 10 %.
-_FUNCTION_WORDS = frozenset({
-    "ikke", "ikkje", "inte", "på", "och", "att", "för", "är", "som", "med", "det", "den",
-    "dette", "denne", "disse", "detta", "har", "hadde", "hade", "havde", "jeg", "jag", "hun",
-    "ho", "hon", "ble", "blir", "blev", "vart", "skal", "ska", "også", "òg", "fra", "frå",
-    "från", "efter", "etter", "seg", "sin", "sitt", "mot", "eller", "kan", "vil", "ville",
-    "vill", "skulle", "the", "and", "of", "to", "is", "that", "was", "with", "are", "this",
-    "have", "not", "you", "be", "by", "from", "which", "for", "at", "on", "it", "they", "he",
-    "she", "has", "had", "were", "been", "would",
-})
+_FUNCTION_WORDS = frozenset(
+    {
+        "ikke",
+        "ikkje",
+        "inte",
+        "på",
+        "och",
+        "att",
+        "för",
+        "är",
+        "som",
+        "med",
+        "det",
+        "den",
+        "dette",
+        "denne",
+        "disse",
+        "detta",
+        "har",
+        "hadde",
+        "hade",
+        "havde",
+        "jeg",
+        "jag",
+        "hun",
+        "ho",
+        "hon",
+        "ble",
+        "blir",
+        "blev",
+        "vart",
+        "skal",
+        "ska",
+        "også",
+        "òg",
+        "fra",
+        "frå",
+        "från",
+        "efter",
+        "etter",
+        "seg",
+        "sin",
+        "sitt",
+        "mot",
+        "eller",
+        "kan",
+        "vil",
+        "ville",
+        "vill",
+        "skulle",
+        "the",
+        "and",
+        "of",
+        "to",
+        "is",
+        "that",
+        "was",
+        "with",
+        "are",
+        "this",
+        "have",
+        "not",
+        "you",
+        "be",
+        "by",
+        "from",
+        "which",
+        "for",
+        "at",
+        "on",
+        "it",
+        "they",
+        "he",
+        "she",
+        "has",
+        "had",
+        "were",
+        "been",
+        "would",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -150,8 +269,10 @@ def classify(text: str, ngram_model: NgramModel, identifier) -> Detection:
     foreign = _foreign(text, ranked)
     if foreign is not None:
         return foreign
-    combined = [score + P3_WEIGHT * ranked[_P3_LABEL[code]]
-                for code, score in zip(SUPPORTED, scores, strict=True)]
+    combined = [
+        score + P3_WEIGHT * ranked[_P3_LABEL[code]]
+        for code, score in zip(SUPPORTED, scores, strict=True)
+    ]
     best = max(range(len(SUPPORTED)), key=combined.__getitem__)
     confidence = _softmax([x / TEMPERATURE for x in combined])[best]
     return Detection(SUPPORTED[best], round(confidence, 4))
@@ -198,8 +319,10 @@ def _softmax(scores: list[float]) -> list[float]:
 def _foreign(text: str, ranked: dict[str, float]) -> Detection | None:
     """The other language py3langid is sure of, or None if the text looks supported."""
     supported = max(ranked.get(label, -math.inf) for label in _P3_LABEL.values())
-    other, score = max(((k, v) for k, v in ranked.items() if k not in _P3_LABEL.values()),
-                       key=lambda kv: (kv[1], kv[0]))
+    other, score = max(
+        ((k, v) for k, v in ranked.items() if k not in _P3_LABEL.values()),
+        key=lambda kv: (kv[1], kv[0]),
+    )
     scale = math.sqrt(len(text.encode("utf-8")) or 1)
     if (score - supported) / scale < FOREIGN_MARGIN:
         return None

@@ -40,6 +40,7 @@ def _print(title: str, header: Sequence[str], rows: Table) -> None:
 
 # ---------------------------------------------------------------- language identification
 
+
 def _units(sentences: Sequence[ud.Sentence]) -> dict[str, list[str]]:
     """Test units: single sentences (≥3 words) and consecutive 3-sentence paragraphs."""
     singles = [s.text for s in sentences if _letter_words(s.text) >= _MIN_WORDS]
@@ -62,8 +63,10 @@ def _per_language(hits: dict[str, dict[str, list[bool]]], kind: str) -> str:
 
 
 def _score(predict: Callable[[str], str], units: dict[str, dict[str, list[str]]]):
-    return {code: {kind: [predict(t) == code for t in texts] for kind, texts in kinds.items()}
-            for code, kinds in units.items()}
+    return {
+        code: {kind: [predict(t) == code for t in texts] for kind, texts in kinds.items()}
+        for code, kinds in units.items()
+    }
 
 
 def _cross_validated(data: dict[str, list[ud.Sentence]], k: int):
@@ -78,8 +81,9 @@ def _cross_validated(data: dict[str, list[ud.Sentence]], k: int):
         for code in LANGUAGES:
             test = [data[code][i] for i in splits[code][fold][1]]
             for kind, texts in _units(test).items():
-                hits[code][kind] += [classify(t, model, _identifier).language == code
-                                     for t in texts]
+                hits[code][kind] += [
+                    classify(t, model, _identifier).language == code for t in texts
+                ]
     return hits
 
 
@@ -94,8 +98,7 @@ def _baselines() -> dict[str, Callable[[str], str]]:
         from lingua import Language, LanguageDetectorBuilder
     except ImportError:
         return found
-    five = [Language.BOKMAL, Language.NYNORSK, Language.DANISH, Language.SWEDISH,
-            Language.ENGLISH]
+    five = [Language.BOKMAL, Language.NYNORSK, Language.DANISH, Language.SWEDISH, Language.ENGLISH]
     lingua = LanguageDetectorBuilder.from_languages(*five).build()
     codes = {lang: lang.iso_code_639_1.name.lower() for lang in five}
 
@@ -112,21 +115,31 @@ def langid_report(data: dict[str, list[ud.Sentence]], k: int) -> None:
     from .detect import detect_language
 
     units = {code: _units(sentences) for code, sentences in data.items()}
-    systems = [(f"ours, {k}-fold cross-validated (honest)", _cross_validated(data, k)),
-               ("ours, shipped model (saw all dev data)",
-                _score(lambda t: detect_language(t).language, units))]
+    systems = [
+        (f"ours, {k}-fold cross-validated (honest)", _cross_validated(data, k)),
+        (
+            "ours, shipped model (saw all dev data)",
+            _score(lambda t: detect_language(t).language, units),
+        ),
+    ]
     systems += [(name, _score(fn, units)) for name, fn in _baselines().items()]
-    rows = [(name, _macro(h, "single"), _macro(h, "triple"), _per_language(h, "single"))
-            for name, h in systems]
+    rows = [
+        (name, _macro(h, "single"), _macro(h, "triple"), _per_language(h, "single"))
+        for name, h in systems
+    ]
     n = {kind: sum(len(u[kind]) for u in units.values()) for kind in ("single", "triple")}
-    _print(f"Language ID, macro accuracy over {'/'.join(LANGUAGES)} "
-           f"({n['single']} sentences ≥{_MIN_WORDS} words with letters, "
-           f"{n['triple']} 3-sentence paragraphs;"
-           " goals ≥0.95 / ≥0.998)",
-           ("system", "sentences", "3-sentence paragraphs", "sentences per language"), rows)
+    _print(
+        f"Language ID, macro accuracy over {'/'.join(LANGUAGES)} "
+        f"({n['single']} sentences ≥{_MIN_WORDS} words with letters, "
+        f"{n['triple']} 3-sentence paragraphs;"
+        " goals ≥0.95 / ≥0.998)",
+        ("system", "sentences", "3-sentence paragraphs", "sentences per language"),
+        rows,
+    )
 
 
 # ---------------------------------------------------------------- sentence segmentation
+
 
 def _ends(sentences: Sequence[str]) -> set[int]:
     """Sentence end offsets counted in non-whitespace characters."""
@@ -137,8 +150,9 @@ def _ends(sentences: Sequence[str]) -> set[int]:
     return ends
 
 
-def boundary_counts(split: Callable[[str], list[str]],
-                    paragraphs: list[list[str]]) -> tuple[int, int, int]:
+def boundary_counts(
+    split: Callable[[str], list[str]], paragraphs: list[list[str]]
+) -> tuple[int, int, int]:
     """(true positives, false positives, false negatives) of sentence ends."""
     tp = fp = fn = 0
     for gold in paragraphs:
@@ -161,16 +175,17 @@ def _segmenters() -> dict[str, Callable[[str, str], list[str]]]:
         import syntok.segmenter as syntok
 
         found["syntok"] = lambda text, _: [
-            "".join(t.spacing + t.value for t in s).strip()
-            for p in syntok.analyze(text) for s in p]
+            "".join(t.spacing + t.value for t in s).strip() for p in syntok.analyze(text) for s in p
+        ]
     except ImportError:
         pass
     try:
         import pysbd
 
         # pysbd has no Norwegian or Swedish rules; Danish's are the closest.
-        seg = {c: pysbd.Segmenter(language="en" if c == "en" else "da", clean=False)
-               for c in LANGUAGES}
+        seg = {
+            c: pysbd.Segmenter(language="en" if c == "en" else "da", clean=False) for c in LANGUAGES
+        }
         found["pysbd"] = lambda text, code: seg[code].segment(text)
     except ImportError:
         pass
@@ -188,15 +203,19 @@ def segment_report(data: dict[str, list[ud.Sentence]]) -> None:
     for name, split in _segmenters().items():
         tp = fp = fn = 0
         for code in paragraphs:
-            counts = boundary_counts(functools.partial(_with_language, split, code),
-                                     paragraphs[code])
+            counts = boundary_counts(
+                functools.partial(_with_language, split, code), paragraphs[code]
+            )
             if code in ("nb", "nn"):
                 tp, fp, fn = tp + counts[0], fp + counts[1], fn + counts[2]
             rows.append((name, code, *_prf(counts)))
         rows.append((name, "nb+nn", *_prf((tp, fp, fn))))
-    _print("Sentence boundaries (goals for nb+nn: F1 ≥0.97, precision ≥0.99; "
-           "Danish paragraphs are 5-sentence chunks)",
-           ("system", "language", "precision", "recall", "F1"), rows)
+    _print(
+        "Sentence boundaries (goals for nb+nn: F1 ≥0.97, precision ≥0.99; "
+        "Danish paragraphs are 5-sentence chunks)",
+        ("system", "language", "precision", "recall", "F1"),
+        rows,
+    )
 
 
 # ---------------------------------------------------------------- speed and training
@@ -224,11 +243,18 @@ def speed_report(articles: Path) -> None:
     rows: list[tuple[str, ...]] = []
     for what, probe in (("an article", text), ("a short sentence", "Dette er en setning.")):
         loads = [_first_call(probe) for _ in range(3)]
-        rows.append((f"detector load: first call on {what}, fresh process (best / worst of 3)",
-                     f"{min(loads):.3f} s / {max(loads):.3f} s", "≤ 1 s"))
+        rows.append(
+            (
+                f"detector load: first call on {what}, fresh process (best / worst of 3)",
+                f"{min(loads):.3f} s / {max(loads):.3f} s",
+                "≤ 1 s",
+            )
+        )
     detect_language(text)
-    for name, fn in (("detect 3,000-character article, warm", detect_language),
-                     ("split 3,000-character article into sentences", split_sentences)):
+    for name, fn in (
+        ("detect 3,000-character article, warm", detect_language),
+        ("split 3,000-character article into sentences", split_sentences),
+    ):
         best = min(_timed(fn, text) for _ in range(5))
         rows.append((name, f"{best * 1000:.2f} ms", "≤ 20 ms" if "detect" in name else ""))
     _print("Speed", ("figure", "measured", "goal"), rows)
@@ -237,8 +263,16 @@ def speed_report(articles: Path) -> None:
 def _first_call(text: str) -> float:
     """Seconds of the first detect_language call (models load) in a new interpreter."""
     root = Path(__file__).resolve().parent.parent
-    return float(subprocess.run([sys.executable, "-c", _LOAD_PROBE], cwd=root, check=True,
-                                input=text, capture_output=True, text=True).stdout)
+    return float(
+        subprocess.run(
+            [sys.executable, "-c", _LOAD_PROBE],
+            cwd=root,
+            check=True,
+            input=text,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
 
 
 def _timed(fn: Callable[[str], object], text: str, repeat: int = 20) -> float:
@@ -257,13 +291,21 @@ def train(data: dict[str, list[ud.Sentence]], path: Path = MODEL_PATH) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point (``python -m pipeline.evaluate``)."""
-    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", nargs="?", default="all",
-                        choices=("langid", "segment", "speed", "train", "all"))
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline.evaluate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "command", nargs="?", default="all", choices=("langid", "segment", "speed", "train", "all")
+    )
     parser.add_argument("--data", type=Path, default=ud.DEFAULT_DIR, help="UD dev sets")
-    parser.add_argument("--articles", type=Path, default=ud.DEFAULT_DIR.parent.parent / "articles",
-                        help="sample articles (speed test text)")
+    parser.add_argument(
+        "--articles",
+        type=Path,
+        default=ud.DEFAULT_DIR.parent.parent / "articles",
+        help="sample articles (speed test text)",
+    )
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
     args = parser.parse_args(argv)
     data = ud.load(args.data)

@@ -90,8 +90,9 @@ def train_counts(texts: Mapping[str, Iterable[str]]) -> tuple[list[str], np.ndar
     overall: Counter[str] = Counter()
     for total in per_language:
         overall.update(total)
-    vocab = sorted(g for g, c in overall.items()
-                   if c >= (WORD_MIN_COUNT if g[:1] == WORD_MARK else MIN_COUNT))
+    vocab = sorted(
+        g for g, c in overall.items() if c >= (WORD_MIN_COUNT if g[:1] == WORD_MARK else MIN_COUNT)
+    )
     counts = np.array([[t.get(g, 0) for t in per_language] for g in vocab], dtype=np.uint32)
     return vocab, counts.reshape(len(vocab), len(LANGUAGES))
 
@@ -100,10 +101,14 @@ def save(path: Path, vocab: list[str], counts: np.ndarray) -> None:
     """Write the model file: vocabulary as one NUL-joined string, counts as uint16/32."""
     dtype = np.uint16 if counts.max(initial=0) < 1 << 16 else np.uint32
     buffer = io.BytesIO()
-    np.savez(buffer, counts=counts.astype(dtype),
-             vocab=np.frombuffer("\0".join(vocab).encode("utf-8"), dtype=np.uint8),
-             meta=np.frombuffer(json.dumps({"languages": LANGUAGES, "max_n": MAX_N})
-                                .encode(), dtype=np.uint8))
+    np.savez(
+        buffer,
+        counts=counts.astype(dtype),
+        vocab=np.frombuffer("\0".join(vocab).encode("utf-8"), dtype=np.uint8),
+        meta=np.frombuffer(
+            json.dumps({"languages": LANGUAGES, "max_n": MAX_N}).encode(), dtype=np.uint8
+        ),
+    )
     # mtime=0 keeps the gzip header, and so the file, byte-identical across runs.
     path.write_bytes(gzip.compress(buffer.getvalue(), compresslevel=9, mtime=0))
 
@@ -115,15 +120,15 @@ class NgramModel:
         self.index = {g: i for i, g in enumerate(vocab)}
         counts = counts.astype(np.float64)
         # Group id: n for character n-grams, 100 + number of words for word features.
-        order = np.array([100 + g.count(" ") + 1 if g[:1] == WORD_MARK else len(g)
-                          for g in vocab], dtype=np.intp)
+        order = np.array(
+            [100 + g.count(" ") + 1 if g[:1] == WORD_MARK else len(g) for g in vocab], dtype=np.intp
+        )
         logp = np.empty_like(counts)
         # Normalise within each group, so long and short n-grams each form a proper
         # distribution per language and languages with less data are not penalised.
         for n in np.unique(order):
             rows = order == n
-            logp[rows] = (_witten_bell(counts[rows]) if n > 100 else
-                          _additive(counts[rows], alpha))
+            logp[rows] = _witten_bell(counts[rows]) if n > 100 else _additive(counts[rows], alpha)
         logp[order > 100] *= WORD_WEIGHT
         self.logp = logp.astype(np.float32)
 
@@ -138,8 +143,9 @@ class NgramModel:
         """Model rows of the known features of ``text``, once per occurrence."""
         grams = features(text)
         # map() with a repeated default keeps the per-n-gram loop inside C.
-        rows = np.fromiter(map(self.index.get, grams, repeat(-1, len(grams))), dtype=np.intp,
-                           count=len(grams))
+        rows = np.fromiter(
+            map(self.index.get, grams, repeat(-1, len(grams))), dtype=np.intp, count=len(grams)
+        )
         return rows[rows >= 0]
 
     def scores(self, text: str) -> tuple[np.ndarray, int]:

@@ -28,32 +28,149 @@ _TERMINAL = "!?…‼⁇⁈⁉"
 # Abbreviations after which a full stop practically never ends a sentence (lower-cased,
 # without the final dot). Words that often end sentences too ("osv.", "mv.", "etc.",
 # "pst.", "mill.") are deliberately absent: they end one when a capital follows.
-_COMMON = frozenset({
-    "ca", "kl", "nr", "jf", "jfr", "dvs", "bl.a", "f.eks", "st", "dr", "prof", "mr", "mrs",
-    "ms", "hr", "fr", "ev", "evt", "inkl", "ekskl", "iflg", "ift", "iht", "pga", "vs",
-    "tlf", "adm", "avd", "ang", "vedr", "mht", "resp", "hhv", "el", "ff", "s", "a.m", "p.m",
-    "f.v", "t.v", "t.h",
-})
-_NORWEGIAN = _COMMON | {"f.o.m", "t.o.m", "e.l", "o.l", "sml", "pr", "gl", "kap", "art", "jr",
-                        "sr", "fv", "rv", "ordf", "stip", "nestl", "dir", "str", "f", "bl.a"}
+_COMMON = frozenset(
+    {
+        "ca",
+        "kl",
+        "nr",
+        "jf",
+        "jfr",
+        "dvs",
+        "bl.a",
+        "f.eks",
+        "st",
+        "dr",
+        "prof",
+        "mr",
+        "mrs",
+        "ms",
+        "hr",
+        "fr",
+        "ev",
+        "evt",
+        "inkl",
+        "ekskl",
+        "iflg",
+        "ift",
+        "iht",
+        "pga",
+        "vs",
+        "tlf",
+        "adm",
+        "avd",
+        "ang",
+        "vedr",
+        "mht",
+        "resp",
+        "hhv",
+        "el",
+        "ff",
+        "s",
+        "a.m",
+        "p.m",
+        "f.v",
+        "t.v",
+        "t.h",
+    }
+)
+_NORWEGIAN = _COMMON | {
+    "f.o.m",
+    "t.o.m",
+    "e.l",
+    "o.l",
+    "sml",
+    "pr",
+    "gl",
+    "kap",
+    "art",
+    "jr",
+    "sr",
+    "fv",
+    "rv",
+    "ordf",
+    "stip",
+    "nestl",
+    "dir",
+    "str",
+    "f",
+    "bl.a",
+}
 _ABBREVIATIONS = {
     "nb": _NORWEGIAN,
     "nn": _NORWEGIAN | {"t.d", "m.a", "mellom.a"},
     "da": _COMMON | {"pr", "kap", "jvf", "cand", "stud", "lekt", "gl", "f", "dr.phil"},
-    "sv": _COMMON | {"t.ex", "s.k", "o.d", "t.o.m", "fr.o.m", "m.fl", "p.g.a", "d.v.s", "kap",
-                     "ung", "tel", "vol", "f"},
-    "en": _COMMON | {"e.g", "i.e", "etc", "inc", "ltd", "co", "corp", "jr", "sr", "gen", "sen",
-                     "rep", "gov", "col", "lt", "sgt", "capt", "rev", "mt", "ft", "jan", "feb",
-                     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-                     "u.s", "u.k", "no", "vol", "pp", "approx", "dept", "est", "fig", "op",
-                     "ave", "blvd", "rd"},
+    "sv": _COMMON
+    | {
+        "t.ex",
+        "s.k",
+        "o.d",
+        "t.o.m",
+        "fr.o.m",
+        "m.fl",
+        "p.g.a",
+        "d.v.s",
+        "kap",
+        "ung",
+        "tel",
+        "vol",
+        "f",
+    },
+    "en": _COMMON
+    | {
+        "e.g",
+        "i.e",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jr",
+        "sr",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "col",
+        "lt",
+        "sgt",
+        "capt",
+        "rev",
+        "mt",
+        "ft",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "no",
+        "vol",
+        "pp",
+        "approx",
+        "dept",
+        "est",
+        "fig",
+        "op",
+        "ave",
+        "blvd",
+        "rd",
+    },
 }
 # The Norwegian treebanks end a sentence at a colon that introduces a quotation, a dialogue
 # line or a capitalised clause ("sier han: «…»"); the Danish, Swedish and English ones
 # do not. Picture and source credits ("Foto: Ola Nordmann") never end at the colon.
 _COLON_ENDS = frozenset({"nb", "nn"})
-_CREDITS = frozenset({"foto", "kilde", "illustrasjon", "grafikk", "video", "tekst", "bilde",
-                      "kjelde"})
+_CREDITS = frozenset(
+    {"foto", "kilde", "illustrasjon", "grafikk", "video", "tekst", "bilde", "kjelde"}
+)
 # English web text often starts sentences in lower case ("are you kidding? why …").
 _LOWER_STARTS = frozenset({"en"})
 
@@ -115,8 +232,7 @@ def _token_ends(token: str, nxt: str, rules: _Rules, quoted: bool = False) -> bo
     if last == ".":
         return _period_ends(core[:-1], nxt, rules)
     if last == ":" and core == token and rules.colon_ends and not quoted:
-        return (_starts_sentence(nxt) and not nxt[0].isdigit()
-                and core[:-1].lower() not in _CREDITS)
+        return _starts_sentence(nxt) and not nxt[0].isdigit() and core[:-1].lower() not in _CREDITS
     return False
 
 

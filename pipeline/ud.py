@@ -76,8 +76,9 @@ def rebuild(sentences: list[str]) -> str:
 def load(data_dir: Path | str = DEFAULT_DIR) -> dict[str, list[Sentence]]:
     """Sentences per language code for every treebank present in ``data_dir``."""
     root = Path(data_dir)
-    return {code: read_sentences(root / name) for code, name in FILES.items()
-            if (root / name).exists()}
+    return {
+        code: read_sentences(root / name) for code, name in FILES.items() if (root / name).exists()
+    }
 
 
 def folds(sentences: list[Sentence], k: int) -> Iterator[tuple[list[int], list[int]]]:
@@ -88,8 +89,9 @@ def folds(sentences: list[Sentence], k: int) -> Iterator[tuple[list[int], list[i
     """
     n = len(sentences)
     marked = sum(s.newpar for s in sentences) > 1
-    starts = [i for i, s in enumerate(sentences)
-              if (s.newpar if marked else i % _PSEUDO_PARAGRAPH == 0)]
+    starts = [
+        i for i, s in enumerate(sentences) if (s.newpar if marked else i % _PSEUDO_PARAGRAPH == 0)
+    ]
     cuts = [0]
     for j in range(1, k):
         target = j * n // k

@@ -39,17 +39,17 @@ FOREIGN = {
 # "men", "is") with the supported languages, so they must not be taken for them.
 NEIGHBOURS = {
     "de": "Die Bundesregierung will die Energiepreise im kommenden Winter deutlich senken. "
-          "Das hat der Kanzler am Dienstag in Berlin angekündigt. Die Opposition kritisiert, "
-          "dass die Maßnahmen zu spät kommen und vor allem den großen Unternehmen helfen.",
+    "Das hat der Kanzler am Dienstag in Berlin angekündigt. Die Opposition kritisiert, "
+    "dass die Maßnahmen zu spät kommen und vor allem den großen Unternehmen helfen.",
     "nl": "De regering wil de energieprijzen komende winter flink verlagen. Dat heeft de "
-          "premier dinsdag in Den Haag aangekondigd. De oppositie vindt dat de maatregelen te "
-          "laat komen en vooral grote bedrijven helpen.",
+    "premier dinsdag in Den Haag aangekondigd. De oppositie vindt dat de maatregelen te "
+    "laat komen en vooral grote bedrijven helpen.",
     "is": "Ríkisstjórnin ætlar að lækka orkuverð verulega í vetur. Þetta tilkynnti "
-          "forsætisráðherra á þriðjudag í Reykjavík. Stjórnarandstaðan gagnrýnir að "
-          "aðgerðirnar komi of seint og hjálpi einkum stórum fyrirtækjum.",
+    "forsætisráðherra á þriðjudag í Reykjavík. Stjórnarandstaðan gagnrýnir að "
+    "aðgerðirnar komi of seint og hjálpi einkum stórum fyrirtækjum.",
     "fo": "Landsstýrið ætlar at lækka orkuprísirnar munandi í vetur. Hetta boðaði løgmaður "
-          "frá týsdagin í Tórshavn. Andstøðan heldur, at tiltøkini koma ov seint og fyrst og "
-          "fremst hjálpa stórum fyritøkum.",
+    "frá týsdagin í Tórshavn. Andstøðan heldur, at tiltøkini koma ov seint og fyrst og "
+    "fremst hjálpa stórum fyritøkum.",
 }
 
 
@@ -66,16 +66,21 @@ def test_sample_articles_are_detected_as_their_filename_says(path):
     assert found.confidence >= 0.9
 
 
-@pytest.mark.skipif(not (ARTICLES / "nb-mixed-english-quote.txt").exists(),
-                    reason="sample articles not available")
+@pytest.mark.skipif(
+    not (ARTICLES / "nb-mixed-english-quote.txt").exists(), reason="sample articles not available"
+)
 def test_english_quote_paragraph_in_a_norwegian_article():
-    paragraphs = [p for p in _article(ARTICLES / "nb-mixed-english-quote.txt").split("\n\n")
-                  if len(p.split()) >= 4]
+    paragraphs = [
+        p
+        for p in _article(ARTICLES / "nb-mixed-english-quote.txt").split("\n\n")
+        if len(p.split()) >= 4
+    ]
     found = [detect_language(p) for p in paragraphs]
     english = [d for p, d in zip(paragraphs, found, strict=True) if "We believe" in p]
     assert len(english) == 1 and english[0].language == "en" and english[0].confidence >= 0.8
-    assert all(d.language == "nb" for p, d in zip(paragraphs, found, strict=True)
-               if "We believe" not in p)
+    assert all(
+        d.language == "nb" for p, d in zip(paragraphs, found, strict=True) if "We believe" not in p
+    )
 
 
 @pytest.mark.parametrize("code", SUPPORTED)
@@ -120,10 +125,13 @@ def test_detection_is_deterministic_and_well_formed():
 
 def test_same_result_in_a_fresh_process():
     text = SENTENCES["da"]
-    code = (f"from pipeline.detect import detect_language as d; r = d({text!r}); "
-            "print(r.language, r.confidence)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout.split()
+    code = (
+        f"from pipeline.detect import detect_language as d; r = d({text!r}); "
+        "print(r.language, r.confidence)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     found = detect_language(text)
     assert out == [found.language, str(found.confidence)]
 
@@ -137,11 +145,14 @@ def test_language_names():
 
 
 def test_import_is_light_and_loads_nothing():
-    code = ("import sys, pipeline.detect, pipeline.segment; "
-            "print(sorted(m for m in ('torch', 'transformers', 'py3langid', 'numpy') "
-            "if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout.strip()
+    code = (
+        "import sys, pipeline.detect, pipeline.segment; "
+        "print(sorted(m for m in ('torch', 'transformers', 'py3langid', 'numpy') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert "torch" not in out and "transformers" not in out and "py3langid" not in out
 
 
@@ -154,9 +165,19 @@ def _best_time(text: str, repeat: int = 3) -> float:
     return best
 
 
-@pytest.mark.parametrize("text", ["." * 20000, " " * 20000, "«" * 20000, "1," * 10000,
-                                  "a. " * 6667, "Å«1, " * 4000, "og " * 6667],
-                         ids=lambda t: repr(t[:6]))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "." * 20000,
+        " " * 20000,
+        "«" * 20000,
+        "1," * 10000,
+        "a. " * 6667,
+        "Å«1, " * 4000,
+        "og " * 6667,
+    ],
+    ids=lambda t: repr(t[:6]),
+)
 def test_time_is_linear_on_pathological_input(text):
     detect_language("Dette er en setning.")  # load the models outside the timing
     ratios = []
