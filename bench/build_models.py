@@ -22,8 +22,6 @@ Built once into ``bench/.models/`` (atomically: temporary directory, then rename
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -68,22 +66,13 @@ def ensure_models(root: Path = MODELS) -> dict[str, Path]:
 
 
 def _ensure(root: Path, name: str, build) -> Path:
-    target = root / name
-    if (target / "model.safetensors").exists():
-        return target
-    root.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=root))
-    try:
+    from pipeline.tiny import build_atomically
+
+    def announced(work: Path) -> None:
         print(f"building {name} (once) ...", flush=True)
         build(work)
-        try:
-            work.rename(target)
-        except OSError:
-            if not (target / "model.safetensors").exists():
-                raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return target
+
+    return build_atomically(root / name, announced)
 
 
 def _silence_bias(model, silenced) -> None:

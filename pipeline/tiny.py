@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 BUILTIN = ("tiny-marian", "tiny-bart")
@@ -51,13 +52,23 @@ def ensure_builtin(name: str, models_dir: Path) -> Path:
     """
     if name not in BUILTIN:
         raise ValueError(f"unknown built-in model {name!r} (built-in: {', '.join(BUILTIN)})")
-    target = models_dir / name
+    return build_atomically(
+        models_dir / name, _build_marian if name == "tiny-marian" else _build_bart
+    )
+
+
+def build_atomically(target: Path, build: Callable[[Path], None]) -> Path:
+    """`target`, made by `build(work_dir)` in a temporary directory renamed into place.
+
+    A model directory counts as built once it has `model.safetensors`; if another process
+    renames its build in first, that one is used (builds are deterministic).
+    """
     if (target / "model.safetensors").exists():
         return target
-    models_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".build-{name}-", dir=models_dir))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".build-{target.name}-", dir=target.parent))
     try:
-        (_build_marian if name == "tiny-marian" else _build_bart)(work)
+        build(work)
         try:
             work.rename(target)
         except OSError:  # another process finished first: its model is identical

@@ -32,6 +32,17 @@ class Seq2SeqBackend(Protocol):
         ...
 
 
+def token_counts(tokenizer, texts: Sequence[str]) -> list[int]:
+    """Tokens each text takes as model input with `tokenizer`, special tokens included."""
+    return [len(ids) for ids in tokenizer(list(texts))["input_ids"]]
+
+
+def input_limit(config, tokenizer) -> int:
+    """The model's input limit: its positions, or the tokenizer's maximum if that is lower."""
+    limit = getattr(config, "max_position_embeddings", None) or 512
+    return min(limit, tokenizer.model_max_length or limit)
+
+
 def plan_batches(
     lengths: Sequence[int],
     *,

@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelUnavailableError
-from .base import DEFAULT_BATCH_TOKENS, cpu_threads, new_token_limits, plan_batches
+from .base import (
+    DEFAULT_BATCH_TOKENS,
+    cpu_threads,
+    input_limit,
+    new_token_limits,
+    plan_batches,
+    token_counts,
+)
 
 MARKER = ".complete"  # written last: a conversion without it is unfinished and never used
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -210,8 +217,7 @@ class CTranslate2Backend:
 
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         config = AutoConfig.from_pretrained(str(model_dir))
-        limit = getattr(config, "max_position_embeddings", None) or 512
-        self.max_input_tokens = min(limit, self.tokenizer.model_max_length or limit)
+        self.max_input_tokens = input_limit(config, self.tokenizer)
         try:
             gen = GenerationConfig.from_pretrained(str(model_dir))
         except OSError:  # no generation_config.json: the model config carries the defaults
@@ -260,7 +266,7 @@ class CTranslate2Backend:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens each text takes as model input, special tokens included."""
-        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+        return token_counts(self.tokenizer, texts)
 
     def generate(self, texts: Sequence[str], settings: dict[str, Any]) -> list[str]:
         """Decode in length-sorted, token-budgeted batches; outputs come back in input order.

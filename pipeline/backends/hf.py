@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .base import cpu_threads, new_token_limits, pick_device, plan_batches
+from .base import (
+    cpu_threads,
+    input_limit,
+    new_token_limits,
+    pick_device,
+    plan_batches,
+    token_counts,
+)
 
 # Settings passed to `generate` as they are; the rest (the ratio cap) are ours.
 _PASS_THROUGH = ("num_beams", "length_penalty", "no_repeat_ngram_size", "repetition_penalty")
@@ -33,12 +40,11 @@ class TransformersBackend:
             str(model_dir), use_safetensors=True, dtype=torch.float32 if dtype == "auto" else dtype
         )
         self.model = model.to(self.device).eval()
-        limit = getattr(model.config, "max_position_embeddings", None) or 512
-        self.max_input_tokens = min(limit, self.tokenizer.model_max_length or limit)
+        self.max_input_tokens = input_limit(model.config, self.tokenizer)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens each text takes as model input, special tokens included."""
-        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+        return token_counts(self.tokenizer, texts)
 
     def generate(self, texts: Sequence[str], settings: dict[str, Any]) -> list[str]:
         """Generate in length-sorted batches; outputs come back in input order."""
