@@ -71,7 +71,7 @@ class SummariseStage:
                     job.summary = " ".join(summaries)
                 else:
                     job.parts = summaries
-        from .checks import check_summary
+        from .faithfulness import check_summary
 
         return [
             {

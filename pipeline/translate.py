@@ -61,7 +61,7 @@ class TranslateStage:
         notes: dict[str, list[str]] = {}  # what the guards did, per new sentence
         if new:
             known.update(self._translate(new, notes, memory))
-        from .checks import check_translation
+        from .faithfulness import check_translation
 
         results, counted = [], set()
         for doc, kept, item in zip(docs, keep, inputs, strict=True):

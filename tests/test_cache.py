@@ -56,7 +56,7 @@ def test_read_only_cache_warns_once_and_goes_on(tmp_path, caplog, monkeypatch):
     def read_only(*args, **kwargs):  # what a read-only mount says, even to root
         raise OSError(30, "Read-only file system")
 
-    monkeypatch.setattr("pipeline.cache.tempfile.mkstemp", read_only)
+    monkeypatch.setattr("pipeline.cache.files.tempfile.mkstemp", read_only)
     cache = DiskCache(root)
     with caplog.at_level(logging.WARNING, logger="pipeline"):
         for i in range(3):
@@ -69,7 +69,7 @@ def test_full_disk_warns_once(cache, caplog, monkeypatch):
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("pipeline.cache.tempfile.mkstemp", full)
+    monkeypatch.setattr("pipeline.cache.files.tempfile.mkstemp", full)
     with caplog.at_level(logging.WARNING, logger="pipeline"):
         cache.put("translate", make_key(1), {"v": 1})
         cache.put("translate", make_key(2), {"v": 2})

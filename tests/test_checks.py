@@ -8,7 +8,7 @@ import time
 import pytest
 
 from pipeline.article import parse_article
-from pipeline.checks import Check, check_summary, check_translation
+from pipeline.faithfulness.checks import Check, check_summary, check_translation
 
 from .conftest import article
 

@@ -716,11 +716,11 @@ def test_unwritable_cache_warns_once_and_the_run_answers(
     fake_pipeline, tmp_path, caplog, monkeypatch, fault
 ):
     if fault == "read-only":
-        monkeypatch.setattr("pipeline.cache.tempfile.mkstemp", _fail_mkstemp)
+        monkeypatch.setattr("pipeline.cache.files.tempfile.mkstemp", _fail_mkstemp)
     elif fault == "full-on-write":
-        monkeypatch.setattr("pipeline.cache.os", _OsProxy(fdopen=_fail_write(errno.ENOSPC)))
+        monkeypatch.setattr("pipeline.cache.files.os", _OsProxy(fdopen=_fail_write(errno.ENOSPC)))
     else:
-        monkeypatch.setattr("pipeline.cache.os", _OsProxy(replace=_fail_replace))
+        monkeypatch.setattr("pipeline.cache.files.os", _OsProxy(replace=_fail_replace))
     with caplog.at_level(logging.WARNING, logger="pipeline"):
         result = fake_pipeline().run(NB)
         again = fake_pipeline().run(NB)  # a new Pipeline: warns once more, no more

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.numbers import describe, extract_quantities
+from pipeline.faithfulness.quantities import describe, extract_quantities
 
 
 def only(text: str, language: str):

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from .numbers import Quantity, describe, extract_quantities
+from .quantities import Quantity, describe, extract_quantities
 
 __all__ = ["Check", "Quantity", "check_summary", "check_translation", "extract_quantities"]
 
