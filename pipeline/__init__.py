@@ -8,17 +8,17 @@
 Importing this package is cheap: torch and transformers load only when a model is first needed.
 """
 
-from .api import Pipeline
-from .detect import Detection, detect_language
-from .errors import (
+from pipeline.api import Pipeline
+from pipeline.detect import Detection, detect_language
+from pipeline.errors import (
     ConfigError,
     InputError,
     LanguageError,
     ModelUnavailableError,
     PipelineError,
 )
-from .result import ErrorResult, Language, Result
-from .segment import split_sentences
+from pipeline.result import ErrorResult, Language, Result
+from pipeline.segment import split_sentences
 
 __all__ = [
     "ConfigError",

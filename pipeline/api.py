@@ -14,16 +14,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from .article import DEFAULT_MAX_CHARS, Article, parse_article
-from .backends.base import Seq2SeqBackend
-from .cache import DiskCache, default_cache_dir, make_key
-from .config import Profile, load_profile
-from .detect import SUPPORTED, detect_language, language_name
-from .errors import InputError, LanguageError, PipelineError
-from .models import choose_backend, load_backend
-from .result import ErrorResult, Language, Result
-from .summarise import SummariseStage
-from .translate import TranslateStage
+from pipeline.article import DEFAULT_MAX_CHARS, Article, parse_article
+from pipeline.backends.base import Seq2SeqBackend
+from pipeline.cache import DiskCache, default_cache_dir, make_key
+from pipeline.config import Profile, load_profile
+from pipeline.detect import SUPPORTED, detect_language, language_name
+from pipeline.errors import InputError, LanguageError, PipelineError
+from pipeline.models import choose_backend, load_backend
+from pipeline.result import ErrorResult, Language, Result
+from pipeline.summarise import SummariseStage
+from pipeline.translate import TranslateStage
 
 log = logging.getLogger("pipeline")
 

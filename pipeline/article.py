@@ -14,8 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .errors import InputError
-from .html import html_to_text, looks_like_html
+from pipeline.errors import InputError
+from pipeline.html import html_to_text, looks_like_html
 
 log = logging.getLogger("pipeline")
 

@@ -17,9 +17,9 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from .article import read_source
-from .errors import InputError, PipelineError
-from .result import ErrorResult, Result
+from pipeline.article import read_source
+from pipeline.errors import InputError, PipelineError
+from pipeline.result import ErrorResult, Result
 
 Record = tuple[int | None, dict[str, Any] | ErrorResult]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from pipeline.errors import ConfigError
 
 STAGES = ("translate", "summarise")
 BUILTIN_MODELS = ("tiny-marian", "tiny-bart")  # see pipeline.tiny

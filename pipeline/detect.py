@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
-    from .langid_model import NgramModel
+    from pipeline.langid_model import NgramModel
 
 SUPPORTED = ("nb", "nn", "da", "sv", "en")
 UNDETERMINED = "und"
@@ -218,7 +218,7 @@ def language_name(code: str) -> str:
 @functools.cache
 def _ngram_model() -> NgramModel:
     """The shipped n-gram model, read once on first use."""
-    from .langid_model import NgramModel
+    from pipeline.langid_model import NgramModel
 
     return NgramModel.load()
 

@@ -21,9 +21,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import ud
-from .langid_model import LANGUAGES, MODEL_PATH, NgramModel, save, train_counts
-from .segment import split_sentences
+from pipeline import ud
+from pipeline.langid_model import LANGUAGES, MODEL_PATH, NgramModel, save, train_counts
+from pipeline.segment import split_sentences
 
 Table = Sequence[tuple[str, ...]]
 # The "single sentence" test set: sentences of at least three words with letters. Lines
@@ -71,7 +71,7 @@ def _score(predict: Callable[[str], str], units: dict[str, dict[str, list[str]]]
 
 def _cross_validated(data: dict[str, list[ud.Sentence]], k: int):
     """Hits of the full detector when each fold is scored by a model trained on the rest."""
-    from .detect import _identifier, classify
+    from pipeline.detect import _identifier, classify
 
     splits = {code: list(ud.folds(data[code], k)) for code in LANGUAGES}
     hits: dict[str, dict[str, list[bool]]] = {c: {"single": [], "triple": []} for c in LANGUAGES}
@@ -90,7 +90,7 @@ def _cross_validated(data: dict[str, list[ud.Sentence]], k: int):
 def _baselines() -> dict[str, Callable[[str], str]]:
     """Off-the-shelf identifiers that are importable, as text → code."""
     found: dict[str, Callable[[str], str]] = {}
-    from .detect import _identifier
+    from pipeline.detect import _identifier
 
     p3 = _identifier()
     found["py3langid (all languages)"] = lambda t: {"no": "nb"}.get(c := p3.rank(t)[0][0], c)
@@ -112,7 +112,7 @@ def _baselines() -> dict[str, Callable[[str], str]]:
 
 def langid_report(data: dict[str, list[ud.Sentence]], k: int) -> None:
     """Print macro accuracy (singles, 3-sentence paragraphs) for ours and the baselines."""
-    from .detect import detect_language
+    from pipeline.detect import detect_language
 
     units = {code: _units(sentences) for code, sentences in data.items()}
     systems = [
@@ -237,7 +237,7 @@ def _article(articles: Path) -> str:
 
 def speed_report(articles: Path) -> None:
     """Print detector load (fresh process, first call) and warm per-article timings."""
-    from .detect import detect_language
+    from pipeline.detect import detect_language
 
     text = _article(articles)
     rows: list[tuple[str, ...]] = []

@@ -16,8 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Profile, StageConfig
-from .errors import ModelUnavailableError
+from pipeline.config import Profile, StageConfig
+from pipeline.errors import ModelUnavailableError
 
 log = logging.getLogger("pipeline")
 
@@ -56,7 +56,7 @@ def _fix(stage: StageConfig) -> str:
 def resolve(stage: StageConfig, models_dir: Path | None = None, *, download: bool = True) -> Path:
     """The local directory holding `stage`'s model, building or downloading it if allowed."""
     if stage.is_builtin:
-        from .tiny import ensure_builtin
+        from pipeline.tiny import ensure_builtin
 
         _quiet_transformers()
         return ensure_builtin(stage.model.split(":", 1)[1], models_dir or default_models_dir())
@@ -187,13 +187,13 @@ def load_backend(stage: StageConfig, models_dir: Path | None = None):
     path = resolve(stage, models_dir)
     try:
         if choose_backend(stage) == "ctranslate2":
-            from .backends.ct2 import CTranslate2Backend
+            from pipeline.backends.ct2 import CTranslate2Backend
 
             return CTranslate2Backend(
                 path, model_id=stage.model, revision=stage.revision, device=stage.device,
                 compute_type=stage.compute_type, models_dir=models_dir or default_models_dir(),
             )  # fmt: skip
-        from .backends.hf import TransformersBackend
+        from pipeline.backends.hf import TransformersBackend
 
         return TransformersBackend(path, device=stage.device)
     except OSError as exc:  # unreadable or incomplete files: the model is not usable as it is

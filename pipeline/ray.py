@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ray.data import Dataset
 
-    from .api import Pipeline
-    from .result import ErrorResult, Result
+    from pipeline.api import Pipeline
+    from pipeline.result import ErrorResult, Result
 
 #: Columns `ArticleProcessor` adds to (or overwrites in) every batch. All hold strings.
 OUTPUT_COLUMNS = ("language", "translation", "summary", "status", "error", "metadata", "checks")
@@ -70,7 +70,7 @@ class ArticleProcessor:
         to share it between nodes), `models_dir` where built-in and converted models live (None:
         `$NORDTRANS_MODELS_DIR` or the user data directory).
         """
-        from .api import Pipeline
+        from pipeline.api import Pipeline
 
         options: dict[str, Any] = {}
         if models_dir is not None:
@@ -179,7 +179,7 @@ def actor_pool(concurrency: int | tuple[int, ...]) -> Any:
 
 
 def _row(outcome: Result | ErrorResult) -> dict[str, str]:
-    from .result import ErrorResult
+    from pipeline.result import ErrorResult
 
     if isinstance(outcome, ErrorResult):
         return {

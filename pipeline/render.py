@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from .detect import language_name
-from .result import Result
+from pipeline.detect import language_name
+from pipeline.result import Result
 
 FORMATS = ("text", "json", "markdown")
 

@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .backends.base import Seq2SeqBackend
-from .fit import pack, split_to_fit
-from .guards import generate_guarded, tally
-from .segment import split_sentences
+from pipeline.backends.base import Seq2SeqBackend
+from pipeline.fit import pack, split_to_fit
+from pipeline.guards import generate_guarded, tally
+from pipeline.segment import split_sentences
 
 # Headroom for the tokens a join adds that the per-part estimate in `pack` does not see.
 CHUNK_MARGIN = 16
@@ -71,7 +71,7 @@ class SummariseStage:
                     job.summary = " ".join(summaries)
                 else:
                     job.parts = summaries
-        from .faithfulness import check_summary
+        from pipeline.faithfulness import check_summary
 
         return [
             {

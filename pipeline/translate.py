@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .backends.base import Seq2SeqBackend
-from .cache import DiskCache, make_key
-from .detect import detect_language
-from .document import Document, split_document
-from .fit import split_to_fit
-from .guards import generate_guarded, tally
+from pipeline.backends.base import Seq2SeqBackend
+from pipeline.cache import DiskCache, make_key
+from pipeline.detect import detect_language
+from pipeline.document import Document, split_document
+from pipeline.fit import split_to_fit
+from pipeline.guards import generate_guarded, tally
 
 # Marian is a sentence model: quality falls off long before its 512-position limit.
 SENTENCE_TOKEN_LIMIT = 256
@@ -61,7 +61,7 @@ class TranslateStage:
         notes: dict[str, list[str]] = {}  # what the guards did, per new sentence
         if new:
             known.update(self._translate(new, notes, memory))
-        from .faithfulness import check_translation
+        from pipeline.faithfulness import check_translation
 
         results, counted = [], set()
         for doc, kept, item in zip(docs, keep, inputs, strict=True):

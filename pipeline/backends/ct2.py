@@ -27,8 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelUnavailableError
-from .base import (
+from pipeline.backends.base import (
     DEFAULT_BATCH_TOKENS,
     cpu_threads,
     input_limit,
@@ -36,6 +35,7 @@ from .base import (
     plan_batches,
     token_counts,
 )
+from pipeline.errors import ModelUnavailableError
 
 MARKER = ".complete"  # written last: a conversion without it is unfinished and never used
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -94,7 +94,7 @@ def conversion_dir(
     model_dir: Path, *, model_id: str, revision: str | None, compute_type: str, models_dir: Path
 ) -> Path:
     """Where the conversion of `model_dir` for `compute_type` lives (it may not exist yet)."""
-    from ..models import is_local
+    from pipeline.models import is_local
 
     is_hub = not model_id.startswith("builtin:") and not is_local(model_id)
     if is_hub:

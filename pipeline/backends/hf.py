@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .base import (
+from pipeline.backends.base import (
     cpu_threads,
     input_limit,
     new_token_limits,
