@@ -14,8 +14,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from pipeline.article import DEFAULT_MAX_CHARS, read_source
 from pipeline.errors import PipelineError
+from pipeline.text.article import DEFAULT_MAX_CHARS, read_source
 
 app = typer.Typer(
     help="Translate Norwegian, Danish and Swedish news into English and summarise it.",

@@ -91,8 +91,8 @@ def write_profile(models: dict[str, Path]) -> Path:
 
 def article_sentences(text: str) -> list[str]:
     """The sentences the translate stage sends to its model (the baseline translates the same)."""
-    from pipeline.article import parse_article
-    from pipeline.document import split_document
+    from pipeline.text.article import parse_article
+    from pipeline.text.document import split_document
 
     body = parse_article(text).body
     doc = split_document(body, "nb")

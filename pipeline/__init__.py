@@ -18,7 +18,7 @@ from pipeline.errors import (
     PipelineError,
 )
 from pipeline.result import ErrorResult, Language, Result
-from pipeline.segment import split_sentences
+from pipeline.text.sentences import split_sentences
 
 __all__ = [
     "ConfigError",

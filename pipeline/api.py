@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pipeline.article import DEFAULT_MAX_CHARS, Article, parse_article
 from pipeline.backends.base import Seq2SeqBackend
 from pipeline.cache import DiskCache, default_cache_dir, make_key
 from pipeline.config import Profile, load_profile
@@ -23,6 +22,7 @@ from pipeline.errors import InputError, LanguageError, PipelineError
 from pipeline.models import choose_backend, load_backend
 from pipeline.result import ErrorResult, Language, Result
 from pipeline.summarise import SummariseStage
+from pipeline.text.article import DEFAULT_MAX_CHARS, Article, parse_article
 from pipeline.translate import TranslateStage
 
 log = logging.getLogger("pipeline")

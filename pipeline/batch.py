@@ -17,9 +17,9 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.article import read_source
 from pipeline.errors import InputError, PipelineError
 from pipeline.result import ErrorResult, Result
+from pipeline.text.article import read_source
 
 Record = tuple[int | None, dict[str, Any] | ErrorResult]
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pipeline import ud
 from pipeline.langid_model import LANGUAGES, MODEL_PATH, NgramModel, save, train_counts
-from pipeline.segment import split_sentences
+from pipeline.text.sentences import split_sentences
 
 Table = Sequence[tuple[str, ...]]
 # The "single sentence" test set: sentences of at least three words with letters. Lines

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.backends.base import Seq2SeqBackend
-from pipeline.fit import pack, split_to_fit
 from pipeline.guards import generate_guarded, tally
-from pipeline.segment import split_sentences
+from pipeline.text.sentences import split_sentences
+from pipeline.text.token_limit import pack, split_to_fit
 
 # Headroom for the tokens a join adds that the per-part estimate in `pack` does not see.
 CHUNK_MARGIN = 16

@@ -14,9 +14,9 @@ from typing import Any
 from pipeline.backends.base import Seq2SeqBackend
 from pipeline.cache import DiskCache, make_key
 from pipeline.detect import detect_language
-from pipeline.document import Document, split_document
-from pipeline.fit import split_to_fit
 from pipeline.guards import generate_guarded, tally
+from pipeline.text.document import Document, split_document
+from pipeline.text.token_limit import split_to_fit
 
 # Marian is a sentence model: quality falls off long before its 512-position limit.
 SENTENCE_TOKEN_LIMIT = 256

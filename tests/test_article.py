@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from pipeline.article import decode_bytes, parse_article, read_source
 from pipeline.errors import InputError
+from pipeline.text.article import decode_bytes, parse_article, read_source
 
 from .conftest import article
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from pipeline.article import parse_article
 from pipeline.faithfulness.checks import Check, check_summary, check_translation
+from pipeline.text.article import parse_article
 
 from .conftest import article
 

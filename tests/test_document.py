@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.document import split_document
-from pipeline.fit import split_to_fit
+from pipeline.text.document import split_document
+from pipeline.text.token_limit import split_to_fit
 
 from .conftest import article
 

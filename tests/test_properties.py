@@ -13,11 +13,11 @@ import unicodedata
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.article import decode_bytes, normalise
 from pipeline.cache import DiskCache, make_key
-from pipeline.document import split_document
 from pipeline.errors import InputError
-from pipeline.fit import split_to_fit
+from pipeline.text.article import decode_bytes, normalise
+from pipeline.text.document import split_document
+from pipeline.text.token_limit import split_to_fit
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Text that looks like news: words, every kind of space and line break, punctuation, quotes.

@@ -29,14 +29,14 @@ from typer.testing import CliRunner
 
 import cli
 from pipeline import Pipeline
-from pipeline.article import DEFAULT_MAX_CHARS, decode_bytes, parse_article, read_source
 from pipeline.batch import run_batch
 from pipeline.cache import DiskCache, make_key
 from pipeline.config import StageConfig, load_profile
-from pipeline.document import split_document
 from pipeline.errors import ConfigError, InputError, ModelUnavailableError
-from pipeline.fit import split_to_fit
 from pipeline.guards import repeated_ngram
+from pipeline.text.article import DEFAULT_MAX_CHARS, decode_bytes, parse_article, read_source
+from pipeline.text.document import split_document
+from pipeline.text.token_limit import split_to_fit
 
 from .conftest import CONFIG, ROOT
 
@@ -159,7 +159,7 @@ def test_unreadable_file_names_the_path_in_the_library(tmp_path, monkeypatch):
     path = tmp_path / "secret.txt"
     path.write_text("Hei.")
     # Tests run as root, whom chmod 000 does not stop: make `open` say what it says to a user.
-    monkeypatch.setattr("pipeline.article.open", _denied, raising=False)
+    monkeypatch.setattr("pipeline.text.article.open", _denied, raising=False)
     with pytest.raises(InputError, match=rf"{re.escape(str(path))}: cannot read \(Permission"):
         read_source(str(path))
 
@@ -167,7 +167,7 @@ def test_unreadable_file_names_the_path_in_the_library(tmp_path, monkeypatch):
 def test_unreadable_file_is_one_line_naming_the_path(fake_cli, tmp_path, monkeypatch):
     path = tmp_path / "secret.txt"
     path.write_text("Hei.")
-    monkeypatch.setattr("pipeline.article.open", _denied, raising=False)
+    monkeypatch.setattr("pipeline.text.article.open", _denied, raising=False)
     result = fake_cli("run", path)
     assert result.exit_code == 3
     assert f"{path}: cannot read (Permission denied)" in error_line(result)

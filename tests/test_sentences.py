@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.segment import sentence_spans, split_sentences
+from pipeline.text.sentences import sentence_spans, split_sentences
 
 UD = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "ud"
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from pipeline.segment import sentence_spans
+from pipeline.text.sentences import sentence_spans
 
 _LINE = re.compile(r"[^\n]+")
 

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from pipeline.errors import InputError
-from pipeline.html import html_to_text, looks_like_html
+from pipeline.text.html_extract import html_to_text, looks_like_html
 
 log = logging.getLogger("pipeline")
 
@@ -83,7 +83,7 @@ def normalise(text: str) -> str:
 def parse_article(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
     """Split header metadata from the body. Raises `InputError` for no text or too much.
 
-    HTML is extracted to text first (see `pipeline.html`).
+    HTML is extracted to text first (see `pipeline.text.html_extract`).
     """
     if len(text) > max_chars:
         raise InputError(
