@@ -9,7 +9,6 @@ Importing this package is cheap: torch and transformers load only when a model i
 """
 
 from pipeline.api import Pipeline
-from pipeline.detect import Detection, detect_language
 from pipeline.errors import (
     ConfigError,
     InputError,
@@ -17,6 +16,7 @@ from pipeline.errors import (
     ModelUnavailableError,
     PipelineError,
 )
+from pipeline.language.detect import Detection, detect_language
 from pipeline.result import ErrorResult, Language, Result
 from pipeline.text.sentences import split_sentences
 

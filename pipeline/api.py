@@ -17,8 +17,9 @@ from typing import Any, ClassVar
 from pipeline.backends.base import Seq2SeqBackend
 from pipeline.cache import DiskCache, default_cache_dir, make_key
 from pipeline.config import Profile, load_profile
-from pipeline.detect import SUPPORTED, detect_language, language_name
 from pipeline.errors import InputError, LanguageError, PipelineError
+from pipeline.language.codes import SUPPORTED, language_name
+from pipeline.language.detect import detect_language
 from pipeline.models import choose_backend, load_backend
 from pipeline.result import ErrorResult, Language, Result
 from pipeline.summarise import SummariseStage
@@ -36,7 +37,7 @@ class DetectStage:
 
     name = "detect"
     version = "1"
-    identity: ClassVar[dict[str, Any]] = {"detector": "pipeline.detect"}
+    identity: ClassVar[dict[str, Any]] = {"detector": "pipeline.language.detect"}
     settings: ClassVar[dict[str, Any]] = {}
 
     def run_many(self, inputs: Sequence[str], *, use_cache: bool = True) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pipeline.detect import language_name
+from pipeline.language.codes import language_name
 from pipeline.result import Result
 
 FORMATS = ("text", "json", "markdown")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.detect import SUPPORTED, Detection, detect_language, language_name
+from pipeline.language.codes import SUPPORTED, language_name
+from pipeline.language.detect import Detection, detect_language
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT.parent / "shared" / "articles"
@@ -126,7 +127,7 @@ def test_detection_is_deterministic_and_well_formed():
 def test_same_result_in_a_fresh_process():
     text = SENTENCES["da"]
     code = (
-        f"from pipeline.detect import detect_language as d; r = d({text!r}); "
+        f"from pipeline.language.detect import detect_language as d; r = d({text!r}); "
         "print(r.language, r.confidence)"
     )
     out = subprocess.run(
@@ -146,7 +147,7 @@ def test_language_names():
 
 def test_import_is_light_and_loads_nothing():
     code = (
-        "import sys, pipeline.detect, pipeline.text.sentences; "
+        "import sys, pipeline.language.detect, pipeline.text.sentences; "
         "print(sorted(m for m in ('torch', 'transformers', 'py3langid', 'numpy') "
         "if m in sys.modules))"
     )
@@ -197,7 +198,8 @@ def test_warm_detection_of_an_article_is_fast():
 
 
 def test_model_has_word_features_learned_from_training_texts_only():
-    from pipeline.langid_model import WORD_MARK, NgramModel, train_counts
+    from pipeline.language.ngram_model import WORD_MARK, NgramModel
+    from tools.langid_training import train_counts
 
     texts = {"nb": ["jeg vet ikke hva han sier"] * 2, "nn": ["eg veit ikkje kva han seier"] * 2}
     vocab, counts = train_counts(texts)

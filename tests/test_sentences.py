@@ -232,8 +232,8 @@ def test_time_is_linear_on_pathological_input(text):
 @pytest.mark.skipif(not UD.exists(), reason="UD gold data (../shared/data/ud) not available")
 def test_gold_paragraphs_bokmal_f1():
     """Boundary F1 on the first Bokmål dev paragraphs stays well above the off-the-shelf 0.96."""
-    from pipeline import ud
-    from pipeline.evaluate import boundary_counts
+    from tools import ud
+    from tools.evaluate import boundary_counts
 
     paragraphs = ud.paragraphs(ud.read_sentences(UD / ud.FILES["nb"]))[:80]
     tp, fp, fn = boundary_counts(split_sentences, paragraphs)

@@ -1,8 +1,8 @@
 """Reading the Universal Dependencies gold data (CoNLL-U) used to train and measure.
 
 Only the comment lines matter here: ``# text =`` (one sentence), ``# newpar`` and
-``# newdoc`` (paragraph and document starts). Used by :mod:`pipeline.evaluate` and by
-``python -m pipeline.evaluate train``; never imported by the detector or the splitter.
+``# newdoc`` (paragraph and document starts). Used by :mod:`tools.evaluate` and by
+``python -m tools.evaluate train``; never imported by the detector or the splitter.
 """
 
 from __future__ import annotations

@@ -5,39 +5,33 @@ replaced by one space (so word starts and ends are features: " ikkje ", "af "), 
 words and word pairs of that text (stored with a tab in front: "\tikkje", "\teg veit"),
 which carry most of what tells Nynorsk from Bokmål (ikkje/ikke, eg/jeg, kva/hva). The model
 file stores raw counts (n-gram × language) rather than log-probabilities: they compress
-far better and leave the smoothing a load-time choice. ``train_counts`` and ``save`` make
-that file; ``NgramModel.load`` reads it and ``NgramModel.scores`` gives per-language
-log-likelihoods. Training is deterministic: same sentences in, same bytes out.
+far better and leave the smoothing a load-time choice. ``NgramModel.load`` reads it and
+``NgramModel.scores`` gives per-language log-likelihoods. The file is made by
+``tools/langid_training.py`` (developer tooling, not installed).
 """
 
 from __future__ import annotations
 
 import gzip
 import io
-import json
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
 from itertools import pairwise, repeat
 from pathlib import Path
 
 import numpy as np
 
-LANGUAGES = ("nb", "nn", "da", "sv", "en")
+from pipeline.language.codes import SUPPORTED
+
+LANGUAGES = SUPPORTED  # the order of the model file's columns
 MAX_N = 5
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "nordic_ngrams.npz.gz"
 # Additive smoothing of the character n-grams; chosen by cross-validation on the UD dev
-# sets (see evaluate.py). Witten-Bell and absolute discounting did no better there.
+# sets (see tools/evaluate.py). Witten-Bell and absolute discounting did no better there.
 ALPHA = 0.1
 # Weight of the word and word-pair log-likelihoods against the character n-grams' (by
 # cross-validation: 5 gains 0.5 points on Nynorsk sentences over 0, 10 and 20 no more).
 WORD_WEIGHT = 5.0
 WORD_MARK = "\t"
-# N-grams seen fewer times than this over all languages are dropped from the shipped
-# file: they carry little evidence and would triple its size.
-MIN_COUNT = 2
-# Words are kept from one occurrence: a word seen once is still good evidence.
-WORD_MIN_COUNT = 1
 CHUNK = 20_000
 # Runs of anything but letters (digits, punctuation, spaces): one regex class, linear.
 _NON_LETTERS = re.compile(r"[\W\d_]+")
@@ -68,49 +62,6 @@ def word_list(text: str) -> list[str]:
 def features(text: str) -> list[str]:
     """Every feature of ``text``: character n-grams, then words and word pairs."""
     return ngram_list(text) + word_list(text)
-
-
-def ngrams(text: str, max_n: int | None = None) -> Counter[str]:
-    """Counts of the character 1..max_n-grams of ``normalise(text)`` (bare spaces dropped)."""
-    return Counter(ngram_list(text, max_n))
-
-
-def train_counts(texts: Mapping[str, Iterable[str]]) -> tuple[list[str], np.ndarray]:
-    """Vocabulary (sorted) and its count matrix (feature × LANGUAGES) from training texts.
-
-    Features seen fewer than MIN_COUNT times in all are dropped, so the vocabulary comes
-    from ``texts`` alone (cross-validation passes only the training folds).
-    """
-    per_language = []
-    for code in LANGUAGES:
-        total: Counter[str] = Counter()
-        for text in texts.get(code, ()):
-            total.update(features(text))
-        per_language.append(total)
-    overall: Counter[str] = Counter()
-    for total in per_language:
-        overall.update(total)
-    vocab = sorted(
-        g for g, c in overall.items() if c >= (WORD_MIN_COUNT if g[:1] == WORD_MARK else MIN_COUNT)
-    )
-    counts = np.array([[t.get(g, 0) for t in per_language] for g in vocab], dtype=np.uint32)
-    return vocab, counts.reshape(len(vocab), len(LANGUAGES))
-
-
-def save(path: Path, vocab: list[str], counts: np.ndarray) -> None:
-    """Write the model file: vocabulary as one NUL-joined string, counts as uint16/32."""
-    dtype = np.uint16 if counts.max(initial=0) < 1 << 16 else np.uint32
-    buffer = io.BytesIO()
-    np.savez(
-        buffer,
-        counts=counts.astype(dtype),
-        vocab=np.frombuffer("\0".join(vocab).encode("utf-8"), dtype=np.uint8),
-        meta=np.frombuffer(
-            json.dumps({"languages": LANGUAGES, "max_n": MAX_N}).encode(), dtype=np.uint8
-        ),
-    )
-    # mtime=0 keeps the gzip header, and so the file, byte-identical across runs.
-    path.write_bytes(gzip.compress(buffer.getvalue(), compresslevel=9, mtime=0))
 
 
 class NgramModel:

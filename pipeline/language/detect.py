@@ -1,9 +1,8 @@
 """Language identification for news text: Norwegian Bokmål/Nynorsk, Danish, Swedish, English.
 
-Two models. A small character n-gram model trained on UD news/web text
-(``pipeline/data``, see :mod:`pipeline.langid_model`) tells the five supported languages
-apart, Bokmål from Nynorsk and Danish included, which general-purpose identifiers do
-poorly. py3langid (a 140-language model) says whether a text is in one of the five at
+Two models. A small character n-gram model trained on UD news/web text (``data/``, see
+:mod:`pipeline.language.ngram_model`) tells the five supported languages apart, Bokmål from
+Nynorsk and Danish included, which general-purpose identifiers do poorly. py3langid (a 140-language model) says whether a text is in one of the five at
 all, so that German, French, Chinese … are named rather than forced into a Nordic label,
 and its scores are added to the n-gram model's for texts that model is unsure of.
 
@@ -21,79 +20,17 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipeline.language.codes import SUPPORTED, UNDETERMINED
+
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
 
-    from pipeline.langid_model import NgramModel
+    from pipeline.language.ngram_model import NgramModel
 
-SUPPORTED = ("nb", "nn", "da", "sv", "en")
-UNDETERMINED = "und"
-_NAMES = {
-    "nb": "Norwegian Bokmål",
-    "nn": "Norwegian Nynorsk",
-    "no": "Norwegian",
-    "da": "Danish",
-    "sv": "Swedish",
-    "en": "English",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "it": "Italian",
-    "pt": "Portuguese",
-    "nl": "Dutch",
-    "fi": "Finnish",
-    "is": "Icelandic",
-    "fo": "Faroese",
-    "se": "Northern Sami",
-    "pl": "Polish",
-    "ru": "Russian",
-    "uk": "Ukrainian",
-    "et": "Estonian",
-    "lv": "Latvian",
-    "lt": "Lithuanian",
-    "cs": "Czech",
-    "sk": "Slovak",
-    "hu": "Hungarian",
-    "ro": "Romanian",
-    "tr": "Turkish",
-    "el": "Greek",
-    "ar": "Arabic",
-    "fa": "Persian",
-    "he": "Hebrew",
-    "hi": "Hindi",
-    "ur": "Urdu",
-    "zh": "Chinese",
-    "ja": "Japanese",
-    "ko": "Korean",
-    "vi": "Vietnamese",
-    "th": "Thai",
-    "so": "Somali",
-    "ti": "Tigrinya",
-    "sq": "Albanian",
-    "sr": "Serbian",
-    "hr": "Croatian",
-    "bs": "Bosnian",
-    "sl": "Slovenian",
-    "bg": "Bulgarian",
-    "ca": "Catalan",
-    "eu": "Basque",
-    "la": "Latin",
-    "ga": "Irish",
-    "cy": "Welsh",
-    "fy": "Frisian",
-    "lb": "Luxembourgish",
-    "tl": "Tagalog",
-    "id": "Indonesian",
-    "ms": "Malay",
-    "sw": "Swahili",
-    "am": "Amharic",
-    "ku": "Kurdish",
-    UNDETERMINED: "undetermined",
-}
 # py3langid's label for each supported language ("no" is, in practice, Bokmål).
 _P3_LABEL = {"nb": "no", "nn": "nn", "da": "da", "sv": "sv", "en": "en"}
 # The constants below were chosen by 5-fold cross-validation on the UD dev sets
-# (python -m pipeline.evaluate langid); none was tuned on anything else.
+# (python -m tools.evaluate langid); none was tuned on anything else.
 # Weight of py3langid's log-scores against the n-gram model's (10 with the word features;
 # 6 before them).
 P3_WEIGHT = 10.0
@@ -210,15 +147,10 @@ class Detection:
     confidence: float
 
 
-def language_name(code: str) -> str:
-    """English name of a language code, e.g. ``"nb"`` → ``"Norwegian Bokmål"``."""
-    return _NAMES.get(code, code)
-
-
 @functools.cache
 def _ngram_model() -> NgramModel:
     """The shipped n-gram model, read once on first use."""
-    from pipeline.langid_model import NgramModel
+    from pipeline.language.ngram_model import NgramModel
 
     return NgramModel.load()
 

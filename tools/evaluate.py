@@ -1,10 +1,10 @@
 """Measure language identification and sentence segmentation on UD gold data; retrain.
 
-    python -m pipeline.evaluate all                # every table below (under a minute)
-    python -m pipeline.evaluate langid             # cross-validated + shipped-model accuracy
-    python -m pipeline.evaluate segment            # boundary precision / recall / F1
-    python -m pipeline.evaluate speed              # detector load and warm detection time
-    python -m pipeline.evaluate train              # rewrite pipeline/data/nordic_ngrams.npz.gz
+    python -m tools.evaluate all                # every table below (under a minute)
+    python -m tools.evaluate langid             # cross-validated + shipped-model accuracy
+    python -m tools.evaluate segment            # boundary precision / recall / F1
+    python -m tools.evaluate speed              # detector load and warm detection time
+    python -m tools.evaluate train              # rewrite pipeline/language/data/*.npz.gz
 
 ``--data DIR`` points at the UD dev sets (default ``../shared/data/ud`` beside the repo).
 Off-the-shelf tools (py3langid, lingua, syntok, pysbd) are measured side by side when
@@ -21,9 +21,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pipeline import ud
-from pipeline.langid_model import LANGUAGES, MODEL_PATH, NgramModel, save, train_counts
+from pipeline.language.ngram_model import LANGUAGES, MODEL_PATH, NgramModel
 from pipeline.text.sentences import split_sentences
+from tools import ud
+from tools.langid_training import save, train_counts
 
 Table = Sequence[tuple[str, ...]]
 # The "single sentence" test set: sentences of at least three words with letters. Lines
@@ -71,7 +72,7 @@ def _score(predict: Callable[[str], str], units: dict[str, dict[str, list[str]]]
 
 def _cross_validated(data: dict[str, list[ud.Sentence]], k: int):
     """Hits of the full detector when each fold is scored by a model trained on the rest."""
-    from pipeline.detect import _identifier, classify
+    from pipeline.language.detect import _identifier, classify
 
     splits = {code: list(ud.folds(data[code], k)) for code in LANGUAGES}
     hits: dict[str, dict[str, list[bool]]] = {c: {"single": [], "triple": []} for c in LANGUAGES}
@@ -90,7 +91,7 @@ def _cross_validated(data: dict[str, list[ud.Sentence]], k: int):
 def _baselines() -> dict[str, Callable[[str], str]]:
     """Off-the-shelf identifiers that are importable, as text → code."""
     found: dict[str, Callable[[str], str]] = {}
-    from pipeline.detect import _identifier
+    from pipeline.language.detect import _identifier
 
     p3 = _identifier()
     found["py3langid (all languages)"] = lambda t: {"no": "nb"}.get(c := p3.rank(t)[0][0], c)
@@ -112,7 +113,7 @@ def _baselines() -> dict[str, Callable[[str], str]]:
 
 def langid_report(data: dict[str, list[ud.Sentence]], k: int) -> None:
     """Print macro accuracy (singles, 3-sentence paragraphs) for ours and the baselines."""
-    from pipeline.detect import detect_language
+    from pipeline.language.detect import detect_language
 
     units = {code: _units(sentences) for code, sentences in data.items()}
     systems = [
@@ -222,7 +223,7 @@ def segment_report(data: dict[str, list[ud.Sentence]]) -> None:
 
 _LOAD_PROBE = """
 import sys, time
-from pipeline.detect import detect_language
+from pipeline.language.detect import detect_language
 text = sys.stdin.read()
 t = time.perf_counter()
 detect_language(text)
@@ -237,7 +238,7 @@ def _article(articles: Path) -> str:
 
 def speed_report(articles: Path) -> None:
     """Print detector load (fresh process, first call) and warm per-article timings."""
-    from pipeline.detect import detect_language
+    from pipeline.language.detect import detect_language
 
     text = _article(articles)
     rows: list[tuple[str, ...]] = []
@@ -290,9 +291,9 @@ def train(data: dict[str, list[ud.Sentence]], path: Path = MODEL_PATH) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point (``python -m pipeline.evaluate``)."""
+    """Command-line entry point (``python -m tools.evaluate``)."""
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline.evaluate",
+        prog="python -m tools.evaluate",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

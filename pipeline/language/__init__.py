@@ -1,0 +1,1 @@
+"""Language identification: which of Bokmål, Nynorsk, Danish, Swedish, English (or what else)."""
