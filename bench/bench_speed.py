@@ -116,7 +116,7 @@ class Baseline:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
-        from pipeline.backends.base import cpu_threads
+        from pipeline.models.backends.base import cpu_threads
 
         hf_logging.set_verbosity_error()
         hf_logging.disable_progress_bar()
@@ -175,7 +175,7 @@ class Project:
         """Load both backends (converting on first use), counting their generate calls."""
         for stage in ("translate", "summarise"):
             if self.options:
-                from pipeline.backends.ct2 import CTranslate2Backend
+                from pipeline.models.backends.ctranslate2_backend import CTranslate2Backend
 
                 config = self.pipe.profile.stage(stage)
                 backend = CTranslate2Backend(
@@ -569,7 +569,7 @@ def main() -> int:
     import torch
     import transformers
 
-    from pipeline.backends.base import cpu_threads
+    from pipeline.models.backends.base import cpu_threads
 
     res: dict = {
         "machine": {

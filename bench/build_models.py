@@ -41,7 +41,7 @@ BPE_VOCAB = 1100  # ~1.3 on bench/english_article.txt
 
 
 def _texts(english: bool) -> list[str]:
-    from pipeline.tiny import _CORPUS
+    from pipeline.models.builtin import _CORPUS
 
     lines = [line for line in _CORPUS.splitlines() if line.strip()]
     out = []
@@ -66,13 +66,14 @@ def ensure_models(root: Path = MODELS) -> dict[str, Path]:
 
 
 def _ensure(root: Path, name: str, build) -> Path:
-    from pipeline.tiny import build_atomically
+    from pipeline.atomic_files import build_dir
+    from pipeline.models.builtin import is_built
 
     def announced(work: Path) -> None:
         print(f"building {name} (once) ...", flush=True)
         build(work)
 
-    return build_atomically(root / name, announced)
+    return build_dir(root / name, announced, is_built)
 
 
 def _silence_bias(model, silenced) -> None:
@@ -109,7 +110,7 @@ def _build_marian(out: Path) -> None:
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
 
-    from pipeline.tiny import marian_vocab, train_spm
+    from pipeline.models.builtin import marian_vocab, train_spm
 
     for side, english, size in (
         ("source", False, SPM_SOURCE_VOCAB),

@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pipeline.backends.base import Seq2SeqBackend
 from pipeline.cache import DiskCache, default_cache_dir, make_key
 from pipeline.config import Profile, load_profile
 from pipeline.errors import InputError, LanguageError, PipelineError
 from pipeline.language.codes import SUPPORTED, language_name
 from pipeline.language.detect import detect_language
-from pipeline.models import choose_backend, load_backend
+from pipeline.models.backends.base import Seq2SeqBackend
+from pipeline.models.loading import choose_backend, load_backend
 from pipeline.result import ErrorResult, Language, Result
 from pipeline.summarise import SummariseStage
 from pipeline.text.article import DEFAULT_MAX_CHARS, Article, parse_article
@@ -210,7 +210,7 @@ class Pipeline:
     def _detect(self, articles, results, language, use_cache) -> dict[int, PipelineError]:
         if language is not None:
             if language not in SUPPORTED:
-                raise LanguageError(_unsupported(language))
+                raise LanguageError(_unsupported(language), reason="unsupported_language")
             for result in results:
                 result.language = Language(language, 1.0)
                 result.stages["detect"] = {"cached": False, "seconds": 0.0, "forced": True}
@@ -221,7 +221,9 @@ class Pipeline:
             result.language = Language(output["code"], output["confidence"])
             result.stages["detect"] = record
             if output["code"] not in SUPPORTED:
-                failed[i] = LanguageError(_unsupported(output["code"]))
+                failed[i] = LanguageError(
+                    _unsupported(output["code"]), reason="unsupported_language"
+                )
         return failed
 
     def _translate(self, articles, results, use_cache: bool) -> None:
@@ -292,10 +294,7 @@ def _unsupported(code: str) -> str:
     supported = ", ".join(SUPPORTED)
     if code == "und":
         return f"could not tell the article's language (too little text); supported: {supported}"
-    return (
-        f"{language_name(code)} ({code}) is not supported; supported: {supported} "
-        "(force a source language with --language)"
-    )
+    return f"{language_name(code)} ({code}) is not supported; supported: {supported}"
 
 
 def _kind(exc: BaseException) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from pipeline.errors import ConfigError
 
 STAGES = ("translate", "summarise")
-BUILTIN_MODELS = ("tiny-marian", "tiny-bart")  # see pipeline.tiny
+BUILTIN_MODELS = ("tiny-marian", "tiny-bart")  # see pipeline.models.builtin
 BACKENDS = ("auto", "transformers", "ctranslate2")
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -98,7 +98,7 @@ def _read(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found (pass --config PATH)") from None
+        raise ConfigError(f"{path}: config file not found", reason="config_not_found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config file ({exc})") from None
     try:

@@ -1,52 +1,52 @@
 """The one exception tree of the library.
 
-    PipelineError                 base; carries the CLI exit code
-    ├── InputError                the article: missing, unreadable, empty, binary, too large  (3)
-    ├── LanguageError             a language we do not translate                           (4)
-    ├── ModelUnavailableError     a model that is not downloaded / not on disk / offline     (5)
-    └── ConfigError               models.yaml: syntax, unknown key, wrong type, profile      (6)
+    PipelineError                 base: a problem the user can fix, said in one line
+    ├── InputError                the article: missing, unreadable, empty, binary, too large
+    ├── LanguageError             a language we do not translate, or none could be told
+    ├── ModelUnavailableError     a model that is not downloaded, not on disk, or broken
+    └── ConfigError               models.yaml: missing, syntax, unknown key, wrong type, profile
 
-The CLI turns exactly these into a one-line message and their exit code; anything else is a bug
-and keeps its traceback.
+Messages say what is wrong in the library's terms. Each error also carries a `reason` (a short
+code such as ``"too_large"`` or ``"offline"``) and the `details` a front end needs to say how to
+fix it in its own terms: the CLI turns them into flag names and commands (see `pipeline.cli`),
+a batch job may retry or skip. Anything that is not a `PipelineError` is a bug.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class PipelineError(Exception):
     """Base class: a problem the user can fix, reported as one line."""
 
-    exit_code = 1
     kind = "error"
+
+    def __init__(self, message: str, *, reason: str = "", **details: Any) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.details = details
 
 
 class InputError(PipelineError):
     """The article cannot be read as text (missing, empty, binary, too large)."""
 
-    exit_code = 3
     kind = "input"
 
 
 class LanguageError(PipelineError):
-    """The article is in a language the pipeline does not translate."""
+    """The article is in a language the pipeline does not translate (or in none it can tell)."""
 
-    exit_code = 4
     kind = "language"
 
 
 class ModelUnavailableError(PipelineError):
-    """A model is not available here (offline, not downloaded, no such directory)."""
+    """A model is not available here (offline, not downloaded, no such directory, broken)."""
 
-    exit_code = 5
     kind = "model"
 
 
 class ConfigError(PipelineError):
     """The model profile file is missing or invalid."""
 
-    exit_code = 6
     kind = "config"
-
-
-#: Exit code of `batch` when some records failed (the output file is complete either way).
-EXIT_SOME_FAILED = 7

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.backends.base import Seq2SeqBackend
 from pipeline.guards import generate_guarded, tally
+from pipeline.models.backends.base import Seq2SeqBackend
 from pipeline.text.sentences import split_sentences
 from pipeline.text.token_limit import pack, split_to_fit
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pipeline.backends.base import Seq2SeqBackend
 from pipeline.cache import DiskCache, make_key
 from pipeline.guards import generate_guarded, tally
 from pipeline.language.detect import detect_language
+from pipeline.models.backends.base import Seq2SeqBackend
 from pipeline.text.document import Document, split_document
 from pipeline.text.token_limit import split_to_fit
 

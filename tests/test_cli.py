@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-import cli
+from pipeline import cli
 
 from .conftest import ARTICLES, CONFIG
 
@@ -55,7 +55,8 @@ def test_detect_json_from_stdin():
 def test_errors_are_one_line_with_their_exit_code(args, stdin, code, message):
     result = invoke(*args, input=stdin)
     assert result.exit_code == code, result.output
-    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    # Usage errors (exit 2) come from click itself, as "Error: ...".
+    lines = [line for line in result.stderr.splitlines() if line.lower().startswith("error:")]
     assert len(lines) == 1 and message in lines[0]
     assert "Traceback" not in result.output
 

@@ -222,7 +222,7 @@ def test_run_killed_inside_a_stage_reruns_reusing_the_finished_stages(tmp_path):
 
 def test_four_cli_runs_of_one_article_share_one_cache(tmp_path, models_dir):
     from pipeline.config import load_profile
-    from pipeline.models import load_backend
+    from pipeline.models.loading import load_backend
 
     profile = load_profile(CONFIG, "tiny")
     for stage in ("translate", "summarise"):  # build (and convert) once, before the race

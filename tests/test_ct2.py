@@ -10,18 +10,18 @@ import pytest
 pytest.importorskip("ctranslate2")
 
 from pipeline import Pipeline
-from pipeline.backends import ct2
-from pipeline.backends.ct2 import (
+from pipeline.cache import DiskCache
+from pipeline.config import StageConfig, load_profile
+from pipeline.models.backends import ctranslate2_backend as ct2
+from pipeline.models.backends.ctranslate2_backend import (
     MARKER,
     CTranslate2Backend,
     conversion_dir,
     is_complete,
     safe_name,
 )
-from pipeline.cache import DiskCache
-from pipeline.config import StageConfig, load_profile
-from pipeline.models import choose_backend
-from pipeline.tiny import ensure_builtin
+from pipeline.models.builtin import ensure_builtin
+from pipeline.models.loading import choose_backend
 
 from .conftest import ARTICLES, CONFIG
 
@@ -65,7 +65,7 @@ def _backend(name: str, models_dir: Path, convert_to: Path | None = None, **opti
 
 @pytest.mark.parametrize(("name", "texts"), [("tiny-marian", NORWEGIAN), ("tiny-bart", ENGLISH)])
 def test_greedy_float32_matches_transformers(name, texts, models_dir):
-    from pipeline.backends.hf import TransformersBackend
+    from pipeline.models.backends.transformers_backend import TransformersBackend
 
     fast = _backend(name, models_dir)
     reference = TransformersBackend(ensure_builtin(name, models_dir))

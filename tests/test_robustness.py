@@ -27,8 +27,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import cli
-from pipeline import Pipeline
+from pipeline import Pipeline, cli
 from pipeline.batch import run_batch
 from pipeline.cache import DiskCache, make_key
 from pipeline.config import StageConfig, load_profile
@@ -269,7 +268,7 @@ class Recording:
 
 
 def test_4000_word_sentence_through_the_tiny_marian(models_dir, tmp_path):
-    from pipeline.models import load_backend
+    from pipeline.models.loading import load_backend
 
     profile = load_profile(CONFIG, "tiny")
     translator = Recording(load_backend(profile.translate, models_dir))
@@ -485,8 +484,8 @@ def test_remote_code_is_never_trusted_anywhere_in_the_code():
 def test_transformers_backend_loads_safetensors_only(models_dir, monkeypatch):
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from pipeline.backends.hf import TransformersBackend
-    from pipeline.tiny import ensure_builtin
+    from pipeline.models.backends.transformers_backend import TransformersBackend
+    from pipeline.models.builtin import ensure_builtin
 
     seen: dict[str, list[dict]] = {"model": [], "tokenizer": []}
 
@@ -513,11 +512,11 @@ def test_pickled_weights_are_never_opened(models_dir, tmp_path, monkeypatch, bac
 
     import torch
 
-    from pipeline.models import load_backend
-    from pipeline.tiny import ensure_builtin
+    from pipeline.models.builtin import ensure_builtin
+    from pipeline.models.loading import load_backend
 
     if backend == "ctranslate2":
-        pytest.importorskip("pipeline.backends.ct2")
+        pytest.importorskip("pipeline.models.backends.ctranslate2_backend")
     model = tmp_path / "pickled-model"
     shutil.copytree(ensure_builtin("tiny-marian", models_dir), model)
     (model / "model.safetensors").unlink()

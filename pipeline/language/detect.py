@@ -2,9 +2,10 @@
 
 Two models. A small character n-gram model trained on UD news/web text (``data/``, see
 :mod:`pipeline.language.ngram_model`) tells the five supported languages apart, Bokmål from
-Nynorsk and Danish included, which general-purpose identifiers do poorly. py3langid (a 140-language model) says whether a text is in one of the five at
-all, so that German, French, Chinese … are named rather than forced into a Nordic label,
-and its scores are added to the n-gram model's for texts that model is unsure of.
+Nynorsk and Danish included, which general-purpose identifiers do poorly. py3langid (a
+140-language model) says whether a text is in one of the five at all, so that German, French,
+Chinese … are named rather than forced into a Nordic label, and its scores are added to the
+n-gram model's for texts that model is unsure of.
 
 py3langid takes most of the load time, so it is consulted only when needed: a text full
 of Nordic/English function words on which the n-gram model is sure of itself (a typical

@@ -87,8 +87,8 @@ def parse_article(text: str, *, max_chars: int = DEFAULT_MAX_CHARS) -> Article:
     """
     if len(text) > max_chars:
         raise InputError(
-            f"input is {len(text):,} characters, over the limit of {max_chars:,} "
-            "(raise --max-chars)"
+            f"input is {len(text):,} characters, over the limit of {max_chars:,}",
+            reason="too_large",
         )
     if looks_like_html(text):
         text = html_to_text(text)
@@ -140,5 +140,5 @@ def read_source(source: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     except OSError as exc:
         raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
     if len(data) > limit:
-        raise InputError(f"{name}: over the limit of {max_chars:,} characters (raise --max-chars)")
+        raise InputError(f"{name}: over the limit of {max_chars:,} characters", reason="too_large")
     return decode_bytes(data, name=name)

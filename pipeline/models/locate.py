@@ -1,22 +1,21 @@
-"""Finding models on disk or on the hub, and loading them into a backend.
+"""Finding a stage's model on disk or on the hub (loading it is `pipeline.models.loading`).
 
 A stage's `model` is one of
-- ``builtin:<name>``: the project's tiny random models, built on first use (see `tiny`);
+- ``builtin:<name>``: the project's tiny random models, built on first use (see `builtin`);
 - a local directory (absolute, ``./``, ``~`` or an existing path);
 - a hub id (``owner/name``) at a pinned `revision`, looked up in the Hugging Face cache first and
   downloaded only when the hub is reachable and `HF_HUB_OFFLINE` is not set.
-A model that is not available is a `ModelUnavailableError` naming the model and the fix.
+A model that is not available is a `ModelUnavailableError` naming the model and why (its `reason`:
+``offline``, ``unreachable``, ``no_directory``, ``no_safetensors``).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.config import Profile, StageConfig
+from pipeline.config import StageConfig
 from pipeline.errors import ModelUnavailableError
 
 log = logging.getLogger("pipeline")
@@ -46,27 +45,20 @@ def is_local(model: str) -> bool:
     return model.startswith(("/", "./", "../", "~")) or Path(model).expanduser().is_dir()
 
 
-def _fix(stage: StageConfig) -> str:
-    return (
-        f"run `nordtrans models pull` for this profile on a connected machine, "
-        f"or point {stage.model!r} to a local directory in models.yaml"
-    )
-
-
 def resolve(stage: StageConfig, models_dir: Path | None = None, *, download: bool = True) -> Path:
     """The local directory holding `stage`'s model, building or downloading it if allowed."""
     if stage.is_builtin:
-        from pipeline.tiny import ensure_builtin
+        from pipeline.models.builtin import ensure_builtin
 
-        _quiet_transformers()
+        quiet_transformers()
         return ensure_builtin(stage.model.split(":", 1)[1], models_dir or default_models_dir())
     if is_local(stage.model):
         path = Path(stage.model).expanduser()
         if not (path / "config.json").is_file():
             raise ModelUnavailableError(
-                f"model directory {path} does not exist or holds no config.json: "
-                "fix the path in models.yaml"
-            )
+                f"model directory {path} does not exist or holds no config.json",
+                reason="no_directory", model=stage.model,
+            )  # fmt: skip
         _require_safetensors(path, stage)
         return path
     return _from_hub(stage, download=download and not hub_offline())
@@ -77,8 +69,9 @@ def _require_safetensors(path: Path, stage: StageConfig) -> None:
     if not any(path.glob("*.safetensors")):
         raise ModelUnavailableError(
             f"model {stage.model} at {path} has no safetensors weights (pickled weights are "
-            "never loaded): convert it, or pin a revision that has model.safetensors"
-        )
+            "never loaded): convert it, or pin a revision that has model.safetensors",
+            reason="no_safetensors", model=stage.model,
+        )  # fmt: skip
 
 
 def hub_reachable(timeout: float = 3.0) -> bool:
@@ -116,8 +109,8 @@ def _from_hub(stage: StageConfig, *, download: bool) -> Path:
             if not hub_reachable():
                 raise ModelUnavailableError(
                     f"model {name} is not in the local Hugging Face cache and the hub is not "
-                    f"reachable: {_fix(stage)}"
-                ) from None
+                    "reachable", reason="unreachable", model=stage.model,
+                ) from None  # fmt: skip
     try:
         path = Path(
             snapshot_download(
@@ -126,83 +119,19 @@ def _from_hub(stage: StageConfig, *, download: bool) -> Path:
             )
         )  # fmt: skip
     except (OSError, HfHubHTTPError, ValueError) as exc:
+        reason = "unreachable" if download else "offline"
         why = "not in the local Hugging Face cache" + (
-            " and the hub is not reachable" if download else " and HF_HUB_OFFLINE is set"
+            " and the hub is not reachable" if download else " (downloads are off: HF_HUB_OFFLINE)"
         )
         log.debug("hub lookup of %s failed: %s", name, exc)
-        raise ModelUnavailableError(f"model {name} is {why}: {_fix(stage)}") from None
+        raise ModelUnavailableError(
+            f"model {name} is {why}", reason=reason, model=stage.model
+        ) from None
     _require_safetensors(path, stage)
     return path
 
 
-@dataclass(frozen=True)
-class ModelStatus:
-    """One line of `models list`."""
-
-    stage: str
-    model: str
-    revision: str | None
-    backend: str
-    present: bool
-
-
-def status(profile: Profile, models_dir: Path | None = None) -> list[ModelStatus]:
-    """Which models `profile` needs and whether they are on this machine (no downloads)."""
-    rows = []
-    for name in ("translate", "summarise"):
-        stage = profile.stage(name)
-        if stage.is_builtin:
-            present = ((models_dir or default_models_dir()) / stage.model[8:]).is_dir()
-        else:
-            try:
-                resolve(stage, models_dir, download=False)
-                present = True
-            except ModelUnavailableError:
-                present = False
-        rows.append(ModelStatus(name, stage.model, stage.revision, choose_backend(stage), present))
-    return rows
-
-
-def pull(profile: Profile, models_dir: Path | None = None) -> list[Path]:
-    """Download (or build) every model `profile` needs; returns their directories."""
-    return [resolve(profile.stage(name), models_dir) for name in ("translate", "summarise")]
-
-
-def choose_backend(stage: StageConfig) -> str:
-    """The backend a stage runs on: its own choice, else the fastest one installed."""
-    if stage.backend != "auto":
-        return stage.backend
-    if importlib.util.find_spec("ctranslate2") is not None and _ct2_available():
-        return "ctranslate2"
-    return "transformers"
-
-
-def _ct2_available() -> bool:
-    return importlib.util.find_spec("pipeline.backends.ct2") is not None
-
-
-def load_backend(stage: StageConfig, models_dir: Path | None = None):
-    """Resolve `stage`'s model and load it into its backend (slow: imports torch)."""
-    _quiet_transformers()
-    path = resolve(stage, models_dir)
-    try:
-        if choose_backend(stage) == "ctranslate2":
-            from pipeline.backends.ct2 import CTranslate2Backend
-
-            return CTranslate2Backend(
-                path, model_id=stage.model, revision=stage.revision, device=stage.device,
-                compute_type=stage.compute_type, models_dir=models_dir or default_models_dir(),
-            )  # fmt: skip
-        from pipeline.backends.hf import TransformersBackend
-
-        return TransformersBackend(path, device=stage.device)
-    except OSError as exc:  # unreadable or incomplete files: the model is not usable as it is
-        raise ModelUnavailableError(
-            f"model {stage.model} at {path} could not be loaded ({exc}): {_fix(stage)}"
-        ) from None
-
-
-def _quiet_transformers() -> None:
+def quiet_transformers() -> None:
     """Progress bars and advice from transformers are noise on a CLI's stderr."""
     import warnings
 

@@ -16,18 +16,17 @@ is token-for-token that of `generate`; beam search differs slightly (CTranslate2
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.backends.base import (
+from pipeline.atomic_files import build_dir
+from pipeline.errors import ModelUnavailableError
+from pipeline.models.backends.base import (
     DEFAULT_BATCH_TOKENS,
     cpu_threads,
     input_limit,
@@ -35,7 +34,7 @@ from pipeline.backends.base import (
     plan_batches,
     token_counts,
 )
-from pipeline.errors import ModelUnavailableError
+from pipeline.models.locate import is_local
 
 MARKER = ".complete"  # written last: a conversion without it is unfinished and never used
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -94,8 +93,6 @@ def conversion_dir(
     model_dir: Path, *, model_id: str, revision: str | None, compute_type: str, models_dir: Path
 ) -> Path:
     """Where the conversion of `model_dir` for `compute_type` lives (it may not exist yet)."""
-    from pipeline.models import is_local
-
     is_hub = not model_id.startswith("builtin:") and not is_local(model_id)
     if is_hub:
         root = hub_conversions_dir()
@@ -119,33 +116,16 @@ def is_complete(path: Path) -> bool:
 def ensure_converted(model_dir: Path, target: Path, quantization: str | None) -> Path:
     """Convert `model_dir` into `target` unless a complete conversion is already there.
 
-    The converter writes into a temporary directory beside `target`, the marker goes in last and
-    the directory is renamed into place. If another process renamed its conversion first, that
-    one is used. An incomplete `target` (no marker) is moved aside and replaced.
+    Written into a temporary directory with the marker last, then renamed into place (see
+    `pipeline.atomic_files.build_dir`): a crashed or concurrent conversion is never loaded.
     """
-    if is_complete(target):
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
-    try:
-        converter = _converter(str(model_dir))
-        converter.convert(str(work), quantization=quantization, force=True)
-        (work / MARKER).write_text(
-            json.dumps({"source": str(model_dir), "quantization": quantization}), "utf-8"
-        )
-        for attempt in range(2):
-            try:
-                os.rename(work, target)
-                return target
-            except OSError:
-                if is_complete(target):  # another process won the race: use its conversion
-                    return target
-                if attempt or not target.exists():
-                    raise
-                _discard(target)  # a leftover without the marker: never used, replace it
-        return target
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+
+    def convert(work: Path) -> None:
+        _converter(str(model_dir)).convert(str(work), quantization=quantization, force=True)
+        marker = {"source": str(model_dir), "quantization": quantization}
+        (work / MARKER).write_text(json.dumps(marker), "utf-8")
+
+    return build_dir(target, convert, is_complete)
 
 
 def _converter(model_dir: str):
@@ -165,14 +145,6 @@ def _converter(model_dir: str):
             return model
 
     return Converter(model_dir, low_cpu_mem_usage=True)
-
-
-def _discard(path: Path) -> None:
-    """Rename `path` out of the way (atomic), then delete it."""
-    aside = Path(tempfile.mkdtemp(prefix=f".stale-{path.name}-", dir=path.parent))
-    with contextlib.suppress(OSError):  # someone else moved it already
-        os.rename(path, aside / "old")
-    shutil.rmtree(aside, ignore_errors=True)
 
 
 class CTranslate2Backend:
@@ -204,7 +176,8 @@ class CTranslate2Backend:
         if compute_type not in supported:
             raise ModelUnavailableError(
                 f"compute_type {compute_type!r} is not supported on {self.device} "
-                f"(supported: {', '.join(sorted(supported))}): fix it in models.yaml"
+                f"(supported: {', '.join(sorted(supported))})",
+                reason="compute_type",
             )
         self.compute_type = compute_type
         self.path = conversion_dir(

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.backends.base import (
+from pipeline.models.backends.base import (
     cpu_threads,
     input_limit,
     new_token_limits,

@@ -12,10 +12,9 @@ decoding code the real checkpoints use, without a model hub. Their output is noi
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
+
+from pipeline.atomic_files import build_dir
 
 BUILTIN = ("tiny-marian", "tiny-bart")
 SEED = 0
@@ -52,31 +51,13 @@ def ensure_builtin(name: str, models_dir: Path) -> Path:
     """
     if name not in BUILTIN:
         raise ValueError(f"unknown built-in model {name!r} (built-in: {', '.join(BUILTIN)})")
-    return build_atomically(
-        models_dir / name, _build_marian if name == "tiny-marian" else _build_bart
-    )
+    build = _build_marian if name == "tiny-marian" else _build_bart
+    return build_dir(models_dir / name, build, is_built)
 
 
-def build_atomically(target: Path, build: Callable[[Path], None]) -> Path:
-    """`target`, made by `build(work_dir)` in a temporary directory renamed into place.
-
-    A model directory counts as built once it has `model.safetensors`; if another process
-    renames its build in first, that one is used (builds are deterministic).
-    """
-    if (target / "model.safetensors").exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".build-{target.name}-", dir=target.parent))
-    try:
-        build(work)
-        try:
-            work.rename(target)
-        except OSError:  # another process finished first: its model is identical
-            if not (target / "model.safetensors").exists():
-                raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return target
+def is_built(path: Path) -> bool:
+    """A model directory counts as built once it has its weights (they are written last)."""
+    return (path / "model.safetensors").is_file()
 
 
 def _corpus_file(work: Path) -> Path:

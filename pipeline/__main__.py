@@ -1,0 +1,5 @@
+"""`python -m pipeline ...`: the nordtrans command line."""
+
+from pipeline.cli import main
+
+main()

@@ -1,0 +1,349 @@
+"""nordtrans: Norwegian (and Nordic) news → English translation and summary, from the shell.
+
+A thin front over the library: parse options, call the library, print. Results go to stdout;
+warnings and errors to stderr, an error as one line with a documented exit code. This is the one
+place that knows flag names and commands, so the hints that say how to fix an error live here
+(`_hint`); the library's errors say what is wrong in its own terms.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from pipeline.errors import (
+    ConfigError,
+    InputError,
+    LanguageError,
+    ModelUnavailableError,
+    PipelineError,
+)
+from pipeline.text.article import DEFAULT_MAX_CHARS, read_source
+
+#: Exit codes (the README's table): 1 is a bug, 2 a usage error (Typer's own).
+EXIT_CODES: dict[type[PipelineError], int] = {
+    InputError: 3,
+    LanguageError: 4,
+    ModelUnavailableError: 5,
+    ConfigError: 6,
+}
+EXIT_SOME_FAILED = 7  # batch: some records failed (the output is complete either way)
+
+app = typer.Typer(
+    help="Translate Norwegian, Danish and Swedish news into English and summarise it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+models_app = typer.Typer(help="Which models a profile needs; download them.", no_args_is_help=True)
+cache_app = typer.Typer(help="Inspect and clean the stage cache.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+app.add_typer(cache_app, name="cache")
+
+T = TypeVar("T")
+
+
+class OutputFormat(str, Enum):
+    """What `run` and the stage commands print."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+Source = Annotated[
+    str, typer.Argument(metavar="FILE", help="Article (text or HTML), or - for stdin.")
+]
+Config = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", metavar="PATH", envvar="NORDTRANS_CONFIG",
+        help="Model profiles (default: ./models.yaml, else the packaged one).",
+    ),
+]  # fmt: skip
+Profile = Annotated[
+    str,
+    typer.Option("--profile", metavar="NAME", help="Profile in the config (default, light, tiny)."),
+]
+CacheDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir", metavar="DIR", envvar="NORDTRANS_CACHE_DIR",
+        help="Cache directory (default: the user cache directory).",
+    ),
+]  # fmt: skip
+Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+Refresh = Annotated[bool, typer.Option("--refresh", help="Recompute, then overwrite the cache.")]
+Force = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        "-l",
+        metavar="CODE",
+        help="Source language (nb, nn, da, sv, en); skips detection.",
+    ),
+]
+MaxChars = Annotated[
+    int, typer.Option("--max-chars", metavar="N", min=1, help="Largest input accepted.")
+]
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Warnings as 'warning: ...' on whatever sys.stderr is now (tests swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def _setup_logging() -> None:
+    logger = logging.getLogger("pipeline")
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        logger.addHandler(_StderrHandler())
+    logger.setLevel(logging.WARNING)
+    logging.addLevelName(logging.WARNING, "warning")
+    logging.addLevelName(logging.ERROR, "error")
+
+
+def _prog() -> str:
+    """How the user started us, for hints that name a command."""
+    argv0 = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    if argv0 == "cli.py":
+        return "python cli.py"
+    if argv0 == "__main__.py":
+        return "python -m pipeline"
+    return "nordtrans"
+
+
+def _hub_cache() -> str:
+    home = os.environ.get("HF_HOME") or "~/.cache/huggingface"
+    return os.environ.get("HF_HUB_CACHE") or f"{home}/hub"
+
+
+def _hint(exc: PipelineError, command: str, profile: str | None) -> str:
+    """How to fix `exc`, in this CLI's terms (flags, commands); empty when nothing helps."""
+    reason = exc.reason
+    if reason == "too_large":
+        return "raise --max-chars"
+    if reason == "config_not_found":
+        return "pass --config PATH or set NORDTRANS_CONFIG"
+    if reason == "unsupported_language":
+        return "if the detection is wrong, force the source language with --language"
+    if reason in ("offline", "unreachable"):
+        pull = f"`{_prog()} models pull --profile {profile or 'default'}`"
+        copy = f"copy its Hugging Face cache ({_hub_cache()}) here and set HF_HUB_OFFLINE=1"
+        local = "or point `model:` in models.yaml at a local directory"
+        if command == "models pull":
+            return f"run {pull} on a machine that reaches huggingface.co, then {copy}; {local}"
+        return f"on a machine with network run {pull}, then {copy}; {local}"
+    if reason in ("no_directory", "compute_type"):
+        return "fix the stage in models.yaml"
+    return ""
+
+
+def _fail(exc: PipelineError, command: str, profile: str | None) -> typer.Exit:
+    message = str(exc).replace("\n", " ")
+    hint = _hint(exc, command, profile)
+    typer.echo(f"error: {message}" + (f" ({hint})" if hint else ""), err=True)
+    return typer.Exit(EXIT_CODES.get(type(exc), 1))
+
+
+def _call(fn: Callable[[], T], command: str, profile: str | None = None) -> T:
+    """Run `fn`; a `PipelineError` becomes one line on stderr and its exit code."""
+    try:
+        return fn()
+    except PipelineError as exc:
+        raise _fail(exc, command, profile) from None
+
+
+def _pipeline(config, profile, cache_dir, no_cache=False, refresh=False, max_chars=None):
+    from pipeline import Pipeline
+
+    pipe = Pipeline.from_config(
+        config, profile, cache_dir, use_cache=not no_cache, refresh=refresh,
+        max_chars=max_chars or DEFAULT_MAX_CHARS,
+    )  # fmt: skip
+    if any(m["id"].startswith("builtin:") for m in pipe.models.values()):
+        typer.echo(f"note: profile {profile!r} uses random-weight test models; output is noise",
+                   err=True)  # fmt: skip
+    return pipe
+
+
+def _chain(until, source, config, profile, cache_dir, fmt, no_cache, refresh, language, max_chars):
+    from pipeline.render import render
+
+    _setup_logging()
+
+    def go() -> str:
+        text = read_source(source, max_chars)
+        pipe = _pipeline(config, profile, cache_dir, no_cache, refresh, max_chars)
+        return render(pipe.run(text, until=until, language=language), fmt.value)
+
+    typer.echo(_call(go, until, profile))
+
+
+def _stage_command(until: str, doc: str):
+    """A command running the chain up to `until` (run, translate, summarise share options)."""
+
+    def command(source: Source, config: Config = None, profile: Profile = "default",
+                cache_dir: CacheDir = None, fmt: Format = OutputFormat.text,
+                no_cache: NoCache = False, refresh: Refresh = False, language: Force = None,
+                max_chars: MaxChars = DEFAULT_MAX_CHARS) -> None:  # fmt: skip
+        _chain(until, source, config, profile, cache_dir, fmt, no_cache, refresh, language,
+               max_chars)  # fmt: skip
+
+    command.__doc__ = doc
+    return command
+
+
+app.command("run")(_stage_command("summarise", "Detect, translate and summarise an article."))
+
+
+@app.command()
+def detect(source: Source, config: Config = None, profile: Profile = "default",
+           cache_dir: CacheDir = None, fmt: Format = OutputFormat.text, no_cache: NoCache = False,
+           refresh: Refresh = False, max_chars: MaxChars = DEFAULT_MAX_CHARS) -> None:  # fmt: skip
+    """Detect an article's language."""
+    _chain("detect", source, config, profile, cache_dir, fmt, no_cache, refresh, None, max_chars)
+
+
+app.command("translate")(
+    _stage_command("translate", "Detect and translate an article into English.")
+)
+app.command("summarise")(
+    _stage_command(
+        "summarise", "Detect, translate (reusing a cached translation) and summarise an article."
+    )
+)
+
+
+@app.command()
+def batch(
+    source: Annotated[
+        Path,
+        typer.Argument(metavar="INPUT", help="JSONL file (id, text, metadata) or a folder of .txt"),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", metavar="OUT", help="JSONL results, one per record.")
+    ],
+    config: Config = None,
+    profile: Profile = "default",
+    cache_dir: CacheDir = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip ids already in the output.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Articles per batch.")
+    ] = 16,
+    no_cache: NoCache = False,
+) -> None:
+    """Run many articles; exit 7 if some failed (the output is complete either way)."""
+    from pipeline.batch import Progress, count_records, run_batch
+
+    _setup_logging()
+
+    def go():
+        pipe = _pipeline(config, profile, cache_dir, no_cache)
+        show = None if quiet or not sys.stderr.isatty() else Progress(count_records(source))
+        summary = run_batch(pipe, source, output, resume=resume, batch_size=batch_size,
+                            progress=show)  # fmt: skip
+        if show is not None:
+            show.close()
+        return summary
+
+    summary = _call(go, "batch", profile)
+    typer.echo(f"{summary.ok} ok, {summary.failed} failed, {summary.skipped} already done",
+               err=True)  # fmt: skip
+    if summary.failed:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
+@models_app.command("list")
+def models_list(config: Config = None, profile: Profile = "default") -> None:
+    """The models a profile needs and whether they are on this machine."""
+    from pipeline.config import load_profile
+    from pipeline.models.loading import status
+
+    rows = _call(lambda: status(load_profile(config, profile)), "models list", profile)
+    for row in rows:
+        mark = "present" if row.present else "missing"
+        typer.echo(f"{row.stage:<10} {row.model} @ {row.revision or '-'}  [{row.backend}]  {mark}")
+
+
+@models_app.command("pull")
+def models_pull(config: Config = None, profile: Profile = "default") -> None:
+    """Download (or build) the models a profile needs into the Hugging Face cache."""
+    from pipeline.config import load_profile
+    from pipeline.models.loading import pull
+
+    _setup_logging()
+    for path in _call(lambda: pull(load_profile(config, profile)), "models pull", profile):
+        typer.echo(str(path))
+
+
+def _cache(cache_dir: Path | None):
+    from pipeline.cache import DiskCache, default_cache_dir
+
+    return DiskCache(cache_dir or default_cache_dir())
+
+
+@cache_app.command("info")
+def cache_info(cache_dir: CacheDir = None) -> None:
+    """Entries and size per stage."""
+    cache = _cache(cache_dir)
+    stats = cache.info()
+    typer.echo(f"cache: {cache.root}")
+    for stage, row in sorted(stats.items()):
+        typer.echo(f"{stage:<10} {row.entries:>7} entries {row.bytes / 1e6:>9.2f} MB")
+    if not stats:
+        typer.echo("(empty)")
+
+
+@cache_app.command("clear")
+def cache_clear(cache_dir: CacheDir = None) -> None:
+    """Remove every cache entry."""
+    typer.echo(f"removed {_cache(cache_dir).clear()} entries")
+
+
+@cache_app.command("prune")
+def cache_prune(
+    cache_dir: CacheDir = None,
+    older_than_days: Annotated[
+        float | None, typer.Option(metavar="DAYS", help="Remove entries unused for DAYS days.")
+    ] = None,
+    max_size_mb: Annotated[
+        float | None, typer.Option(metavar="MB", help="Then shrink the cache to MB megabytes.")
+    ] = None,
+) -> None:
+    """Remove old entries, or the least recently used ones beyond a size."""
+    if older_than_days is None and max_size_mb is None:
+        typer.echo("error: give --older-than-days and/or --max-size-mb", err=True)
+        raise typer.Exit(2)
+    removed = _cache(cache_dir).prune(
+        older_than=older_than_days * 86400 if older_than_days is not None else None,
+        max_bytes=int(max_size_mb * 1e6) if max_size_mb is not None else None,
+    )
+    typer.echo(f"removed {removed} entries")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
