@@ -1,95 +1,138 @@
-"""Model profiles (`models.yaml`): loaded with YAML's safe loader, validated into typed objects.
+"""Model profiles (`models.yaml`): found, read with YAML's safe loader, validated into typed data.
 
-Every problem is a `ConfigError` whose message is one line naming the file, the key and what was
-expected, e.g. ``models.yaml: profiles.tiny.translate.generate.num_beam: unknown key``.
+The file is looked up in this order: the path given (``--config``), ``$NORDTRANS_CONFIG``,
+``./models.yaml``, then the default that ships inside the package. Validation is msgspec's, with
+unknown keys forbidden; every problem is a `ConfigError` whose message is one line naming the
+file, the key and what was expected, e.g.
+``models.yaml: profiles.tiny.translate.generate.num_beam: unknown key``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
+
+import msgspec
+from msgspec import Meta, Struct
 
 from pipeline.errors import ConfigError
 
 STAGES = ("translate", "summarise")
 BUILTIN_MODELS = ("tiny-marian", "tiny-bart")  # see pipeline.models.builtin
-BACKENDS = ("auto", "transformers", "ctranslate2")
-DEVICES = ("auto", "cpu", "cuda")
+CONFIG_ENV = "NORDTRANS_CONFIG"
+PACKAGED = Path(__file__).resolve().parent / "models.yaml"
 
-# Generation settings we understand, with their type. They are passed through to decoding.
-GENERATE_KEYS: dict[str, type] = {
-    "num_beams": int,
-    "min_new_tokens": int,
-    "max_new_tokens": int,
+Backend = Literal["auto", "transformers", "ctranslate2"]
+Device = Literal["auto", "cpu", "cuda"]
+#: The choices of the settings that have a fixed set, for error messages.
+CHOICES = {"backend": get_args(Backend), "device": get_args(Device)}
+NonNegative = Annotated[int, Meta(ge=0)]
+Positive = Annotated[int, Meta(ge=1)]
+PositiveFloat = Annotated[float, Meta(gt=0)]
+
+
+class Generate(Struct, forbid_unknown_fields=True, frozen=True):
+    """Generation settings, passed through to decoding. Left out: the model's own default."""
+
+    num_beams: Positive | None = None
+    min_new_tokens: NonNegative | None = None
+    max_new_tokens: Positive | None = None
     # Cap on new tokens relative to the input length (a guard against runaway decoding).
-    "max_new_tokens_ratio": float,
-    "length_penalty": float,
-    "no_repeat_ngram_size": int,
-    "repetition_penalty": float,
-}
-STAGE_KEYS = ("model", "revision", "backend", "device", "compute_type", "generate")
+    max_new_tokens_ratio: PositiveFloat | None = None
+    length_penalty: Annotated[float, Meta(ge=0)] | None = None
+    no_repeat_ngram_size: NonNegative | None = None
+    repetition_penalty: PositiveFloat | None = None
+
+    def __post_init__(self) -> None:
+        low, high = self.min_new_tokens, self.max_new_tokens
+        if low is not None and high is not None and low > high:
+            raise ValueError("min_new_tokens is larger than max_new_tokens")
 
 
-@dataclass(frozen=True)
-class StageConfig:
+class StageConfig(Struct, forbid_unknown_fields=True, frozen=True):
     """One stage of a profile: which model, where from, and how to decode."""
 
     model: str
     revision: str | None = None
-    backend: str = "auto"
-    device: str = "auto"
+    backend: Backend = "auto"
+    device: Device = "auto"
     compute_type: str = "auto"
-    generate: dict[str, Any] = field(default_factory=dict)
+    decoding: Generate = msgspec.field(default_factory=Generate, name="generate")
+
+    def __post_init__(self) -> None:
+        if not self.model.strip():
+            raise ValueError("model: expected a non-empty string (a hub id or a local directory)")
+        name = self.model.removeprefix("builtin:")
+        if self.is_builtin and name not in BUILTIN_MODELS:
+            names = ", ".join(f"builtin:{m}" for m in BUILTIN_MODELS)
+            raise ValueError(f"model: unknown built-in model {self.model!r} ({names})")
 
     @property
     def is_builtin(self) -> bool:
         """True for the project's own tiny models (``builtin:<name>``)."""
         return self.model.startswith("builtin:")
 
+    @property
+    def generate(self) -> dict[str, Any]:
+        """The generation settings the profile sets, as a dict (part of every cache key)."""
+        return {k: v for k, v in msgspec.structs.asdict(self.decoding).items() if v is not None}
 
-@dataclass(frozen=True)
-class Profile:
-    """A named set of stage configurations."""
+
+class _ProfileBody(Struct, forbid_unknown_fields=True, frozen=True):
+    translate: StageConfig
+    summarise: StageConfig
+
+
+class _File(Struct, forbid_unknown_fields=True, frozen=True):
+    profiles: dict[str, Any]  # each profile is checked on its own, so that errors name it
+
+
+class Profile(Struct, frozen=True):
+    """A named set of stage configurations, and the file it came from."""
 
     name: str
     translate: StageConfig
     summarise: StageConfig
-    source: str = "models.yaml"
+    source: str = str(PACKAGED)
 
     def stage(self, name: str) -> StageConfig:
         """The configuration of stage `name` (translate or summarise)."""
         return {"translate": self.translate, "summarise": self.summarise}[name]
 
 
-def default_config_path() -> Path:
-    """`models.yaml` in the working directory, else the one beside the package (a checkout)."""
+def find_config(path: str | Path | None = None) -> Path:
+    """The profiles file to use: `path`, ``$NORDTRANS_CONFIG``, ``./models.yaml``, the packaged."""
+    if path is not None:
+        return Path(path).expanduser()
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env).expanduser()
     here = Path("models.yaml")
-    if here.exists():
-        return here
-    return Path(__file__).resolve().parent.parent / "models.yaml"
+    return here if here.is_file() else PACKAGED
 
 
 def load_profile(path: str | Path | None = None, profile: str = "default") -> Profile:
-    """Read `path` (YAML or JSON), validate it, and return the profile named `profile`."""
-    path = Path(path) if path is not None else default_config_path()
-    data = _read(path)
-    where = path.name
-    profiles = _mapping(data, where, "(top level)", {"profiles"}).get("profiles")
-    profiles = _mapping(profiles, where, "profiles", None)
+    """Find and read the profiles file (YAML or JSON), validate it, return profile `profile`."""
+    found = find_config(path)
+    where = found.name
+    data = _read(found)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: (top level): expected a mapping, got {_kind(data)}")
+    profiles = _convert(data, _File, where, "").profiles
     if profile not in profiles:
         names = ", ".join(sorted(profiles)) or "none"
         raise ConfigError(f"{where}: no profile {profile!r} (profiles: {names})")
-    body = _mapping(profiles[profile], where, f"profiles.{profile}", set(STAGES))
-    stages = {}
-    for stage in STAGES:
-        key = f"profiles.{profile}.{stage}"
-        if stage not in body:
-            raise ConfigError(
-                f"{where}: {key}: missing (each profile needs {' and '.join(STAGES)})"
-            )
-        stages[stage] = _stage(body[stage], where, key)
-    return Profile(name=profile, source=str(path), **stages)
+    body = _convert(profiles[profile], _ProfileBody, where, f"profiles.{profile}")
+    return Profile(profile, body.translate, body.summarise, source=str(found))
+
+
+def _convert(data: Any, kind: type[Any], where: str, prefix: str) -> Any:
+    try:
+        return msgspec.convert(data, kind)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{where}: {_readable(str(exc), prefix)}") from None
 
 
 def _read(path: Path) -> Any:
@@ -111,54 +154,53 @@ def _read(path: Path) -> Any:
         raise ConfigError(f"{path.name}: invalid YAML{at}: {problem}") from None
 
 
-def _mapping(value: Any, where: str, key: str, allowed: set[str] | None) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}: {key}: expected a mapping, got {_kind(value)}")
-    for name in value:
-        if allowed is not None and name not in allowed:
-            expected = ", ".join(sorted(allowed))
-            raise ConfigError(f"{where}: {key}.{name}: unknown key (expected one of: {expected})")
-    return value
+_AT = re.compile(r"^(?P<what>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.S)
+_PLAIN = {
+    "int": "an integer",
+    "float": "a number",
+    "str": "a string",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "nothing",
+    "bool": "bool",
+}
 
 
-def _stage(value: Any, where: str, key: str) -> StageConfig:
-    body = _mapping(value, where, key, set(STAGE_KEYS))
-    strings = {}
-    for name in ("model", "revision", "backend", "device", "compute_type"):
-        if name in body and body[name] is not None:
-            if not isinstance(body[name], str) or not body[name].strip():
-                raise ConfigError(f"{where}: {key}.{name}: expected a non-empty string")
-            strings[name] = body[name].strip()
-    if "model" not in strings:
-        raise ConfigError(f"{where}: {key}.model: missing (a hub id or a local directory)")
-    model = strings["model"]
-    if model.startswith("builtin:") and model[8:] not in BUILTIN_MODELS:
-        names = ", ".join(f"builtin:{m}" for m in BUILTIN_MODELS)
-        raise ConfigError(f"{where}: {key}.model: unknown built-in model {model!r} ({names})")
-    for name, allowed in (("backend", BACKENDS), ("device", DEVICES)):
-        if strings.get(name, "auto") not in allowed:
-            raise ConfigError(f"{where}: {key}.{name}: expected one of {', '.join(allowed)}")
-    generate = _generate(body.get("generate") or {}, where, f"{key}.generate")
-    return StageConfig(generate=generate, **strings)
+def _readable(message: str, prefix: str = "") -> str:
+    """msgspec's "Expected `int`, got `str` - at `$.profiles.x.generate.num_beams`" as
+    "profiles.x.generate.num_beams: expected an integer, got str"."""
+    match = _AT.match(message.strip())
+    assert match is not None  # the pattern matches any text
+    what, where = match.group("what"), (match.group("path") or "").lstrip(".")
+    where = _join(prefix, where) if where else prefix
+    unknown = re.match(r"Object contains unknown field `([^`]+)`", what)
+    if unknown:
+        return f"{_join(where, unknown.group(1))}: unknown key"
+    missing = re.match(r"Object missing required field `([^`]+)`", what)
+    if missing:
+        return f"{_join(where, missing.group(1))}: missing"
+    typed = re.match(r"Expected `([^`]+)`(?:, got `([^`]+)`)?(.*)", what)
+    if typed:
+        expected, got, bound = typed.groups()
+        if bound.strip():  # "Expected `int` >= 1"
+            zero_ok = bound.strip() in (">= 0", ">= 0.0")
+            return f"{where}: must be {'zero or more' if zero_ok else 'positive'}"
+        parts = [p.strip() for p in expected.split("|") if p.strip() != "null"]
+        text = " or ".join(_PLAIN.get(part, part) for part in parts)
+        return f"{where}: expected {text}" + (f", got {_PLAIN.get(got, got)}" if got else "")
+    if what.startswith("Invalid enum value"):
+        choices = CHOICES.get(where.rsplit(".", 1)[-1])
+        if choices:
+            return f"{where}: expected one of {', '.join(choices)}, got {what[19:]}"
+        return f"{where}: {what[0].lower()}{what[1:]}"
+    field = re.match(r"(\w+): (.*)", what)  # a ValueError of a __post_init__, naming its field
+    if field and where and not where.endswith(field.group(1)):
+        return f"{_join(where, field.group(1))}: {field.group(2)}"
+    return f"{where or '(top level)'}: {what}"
 
 
-def _generate(value: Any, where: str, key: str) -> dict[str, Any]:
-    body = _mapping(value, where, key, set(GENERATE_KEYS))
-    out: dict[str, Any] = {}
-    for name, raw in body.items():
-        kind = GENERATE_KEYS[name]
-        ok = isinstance(raw, int) and not isinstance(raw, bool)
-        if kind is float:
-            ok = ok or isinstance(raw, float)
-        if not ok:
-            what = "an integer" if kind is int else "a number"
-            raise ConfigError(f"{where}: {key}.{name}: expected {what}, got {_kind(raw)}")
-        if raw < 0 or (name == "num_beams" and raw < 1):
-            raise ConfigError(f"{where}: {key}.{name}: must be positive, got {raw}")
-        out[name] = kind(raw)
-    if out.get("min_new_tokens", 0) > out.get("max_new_tokens", 1 << 30):
-        raise ConfigError(f"{where}: {key}: min_new_tokens is larger than max_new_tokens")
-    return out
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
 
 
 def _kind(value: Any) -> str:
