@@ -1,14 +1,18 @@
 """Norwegian (and Nordic) news → English: detect the language, translate, summarise.
 
     from pipeline import Pipeline
-    pipe = Pipeline.from_config("models.yaml", profile="default")
+    pipe = Pipeline.from_config(profile="default")
     result = pipe.run(open("article.txt").read())
     print(result.language.code, result.summary)
 
-Importing this package is cheap: torch and transformers load only when a model is first needed.
+Importing this package is cheap: torch and transformers load only when a model is first needed,
+and ray only when `process_dataset` or `ArticleProcessor` is first used.
 """
 
-from pipeline.api import Pipeline
+from __future__ import annotations
+
+from typing import Any
+
 from pipeline.errors import (
     ConfigError,
     InputError,
@@ -16,14 +20,16 @@ from pipeline.errors import (
     ModelUnavailableError,
     PipelineError,
 )
-from pipeline.language.detect import Detection, detect_language
-from pipeline.result import ErrorResult, Language, Result
+from pipeline.language.codes import Language
+from pipeline.language.detect import detect_language
+from pipeline.orchestrator import Pipeline
+from pipeline.results import Failure, Result
 from pipeline.text.sentences import split_sentences
 
 __all__ = [
+    "ArticleProcessor",
     "ConfigError",
-    "Detection",
-    "ErrorResult",
+    "Failure",
     "InputError",
     "Language",
     "LanguageError",
@@ -32,5 +38,15 @@ __all__ = [
     "PipelineError",
     "Result",
     "detect_language",
+    "process_dataset",
     "split_sentences",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The Ray Data entry points, imported on first use (the module itself imports no ray)."""
+    if name in ("ArticleProcessor", "process_dataset"):
+        from pipeline.jobs import ray_data
+
+        return getattr(ray_data, name)
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

@@ -13,7 +13,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -54,6 +54,24 @@ def write_file(path: Path, data: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(data)
+        os.replace(tmp, path)
+        tmp = None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def write_lines(path: Path, lines: Iterable[bytes]) -> None:
+    """Replace `path` by `lines` (each without its newline), fsynced before the rename, so that
+    a crash leaves the old file or the whole new one."""
+    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for line in lines:
+                handle.write(line + b"\n")
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
         tmp = None
     finally:

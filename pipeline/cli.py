@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -23,6 +24,7 @@ from pipeline.errors import (
     InputError,
     LanguageError,
     ModelUnavailableError,
+    OutputExistsError,
     PipelineError,
 )
 from pipeline.text.article import DEFAULT_MAX_CHARS, read_source
@@ -33,6 +35,7 @@ EXIT_CODES: dict[type[PipelineError], int] = {
     LanguageError: 4,
     ModelUnavailableError: 5,
     ConfigError: 6,
+    OutputExistsError: 8,
 }
 EXIT_SOME_FAILED = 7  # batch: some records failed (the output is complete either way)
 
@@ -153,6 +156,8 @@ def _hint(exc: PipelineError, command: str, profile: str | None) -> str:
         if command == "models pull":
             return f"run {pull} on a machine that reaches huggingface.co, then {copy}; {local}"
         return f"on a machine with network run {pull}, then {copy}; {local}"
+    if reason == "output_exists":
+        return "pass --resume to finish it, or --overwrite to start again"
     if reason in ("no_directory", "compute_type"):
         return "fix the stage in models.yaml"
     return ""
@@ -247,33 +252,53 @@ def batch(
     profile: Profile = "default",
     cache_dir: CacheDir = None,
     resume: Annotated[
-        bool, typer.Option("--resume", help="Skip ids already in the output.")
+        bool,
+        typer.Option("--resume", help="Keep what OUT has done; run the rest and the failed."),
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Start OUT afresh, dropping what it holds.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", min=1, help="Articles per batch.")
+        int, typer.Option("--batch-size", min=1, metavar="N", help="Articles per batch.")
     ] = 16,
     no_cache: NoCache = False,
 ) -> None:
-    """Run many articles; exit 7 if some failed (the output is complete either way)."""
-    from pipeline.batch import Progress, count_records, run_batch
+    """Run many articles into a JSONL file; exit 7 if some failed (the output is complete)."""
+    from pipeline.jobs.batch import count_records, run_batch
 
+    if resume and overwrite:
+        typer.echo("error: --resume and --overwrite exclude each other", err=True)
+        raise typer.Exit(2)
     _setup_logging()
 
     def go():
         pipe = _pipeline(config, profile, cache_dir, no_cache)
-        show = None if quiet or not sys.stderr.isatty() else Progress(count_records(source))
-        summary = run_batch(pipe, source, output, resume=resume, batch_size=batch_size,
-                            progress=show)  # fmt: skip
-        if show is not None:
-            show.close()
-        return summary
+        with _progress(None if quiet else count_records(source)) as show:
+            return run_batch(pipe, source, output, resume=resume, overwrite=overwrite,
+                             batch_size=batch_size, progress=show)  # fmt: skip
 
     summary = _call(go, "batch", profile)
-    typer.echo(f"{summary.ok} ok, {summary.failed} failed, {summary.skipped} already done",
-               err=True)  # fmt: skip
+    done = f", {summary.skipped} already done" if resume else ""
+    retried = f" ({summary.retried} failed before and were retried)" if summary.retried else ""
+    typer.echo(f"{summary.ok} ok, {summary.failed} failed{done}{retried}", err=True)
     if summary.failed:
         raise typer.Exit(EXIT_SOME_FAILED)
+
+
+@contextmanager
+def _progress(total: int | None) -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar on stderr (done/total, rate, time left) while a batch runs on a terminal."""
+    if total is None or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = (BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("articles", total=total)
+        yield lambda s: bar.update(task, completed=s.done + s.skipped)
 
 
 @models_app.command("list")

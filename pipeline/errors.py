@@ -4,7 +4,8 @@
     ├── InputError                the article: missing, unreadable, empty, binary, too large
     ├── LanguageError             a language we do not translate, or none could be told
     ├── ModelUnavailableError     a model that is not downloaded, not on disk, or broken
-    └── ConfigError               models.yaml: missing, syntax, unknown key, wrong type, profile
+    ├── ConfigError               models.yaml: missing, syntax, unknown key, wrong type, profile
+    └── OutputExistsError         a batch output holds results; neither resume nor overwrite
 
 Messages say what is wrong in the library's terms. Each error also carries a `reason` (a short
 code such as ``"too_large"`` or ``"offline"``) and the `details` a front end needs to say how to
@@ -50,3 +51,9 @@ class ConfigError(PipelineError):
     """The model profile file is missing or invalid."""
 
     kind = "config"
+
+
+class OutputExistsError(PipelineError):
+    """A batch output already holds results, and neither resuming nor overwriting was asked."""
+
+    kind = "output"

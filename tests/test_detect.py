@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.language.codes import SUPPORTED, language_name
-from pipeline.language.detect import Detection, detect_language
+from pipeline.language.codes import SUPPORTED, Language, language_name
+from pipeline.language.detect import detect_language
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT.parent / "shared" / "articles"
@@ -63,7 +63,7 @@ def _article(path: Path) -> str:
 def test_sample_articles_are_detected_as_their_filename_says(path):
     expected = "nb" if path.name.startswith("seed-") else path.name.split("-")[0]
     found = detect_language(_article(path))
-    assert found.language == expected
+    assert found.code == expected
     assert found.confidence >= 0.9
 
 
@@ -78,41 +78,41 @@ def test_english_quote_paragraph_in_a_norwegian_article():
     ]
     found = [detect_language(p) for p in paragraphs]
     english = [d for p, d in zip(paragraphs, found, strict=True) if "We believe" in p]
-    assert len(english) == 1 and english[0].language == "en" and english[0].confidence >= 0.8
+    assert len(english) == 1 and english[0].code == "en" and english[0].confidence >= 0.8
     assert all(
-        d.language == "nb" for p, d in zip(paragraphs, found, strict=True) if "We believe" not in p
+        d.code == "nb" for p, d in zip(paragraphs, found, strict=True) if "We believe" not in p
     )
 
 
 @pytest.mark.parametrize("code", SUPPORTED)
 def test_supported_languages_single_sentence(code):
-    assert detect_language(SENTENCES[code]).language == code
+    assert detect_language(SENTENCES[code]).code == code
 
 
 @pytest.mark.parametrize("code", sorted(FOREIGN))
 def test_other_languages_are_named_not_forced_into_a_nordic_one(code):
     found = detect_language(FOREIGN[code])
-    assert found.language == code
-    assert found.language not in SUPPORTED and 0.0 < found.confidence <= 1.0
+    assert found.code == code
+    assert found.code not in SUPPORTED and 0.0 < found.confidence <= 1.0
 
 
 @pytest.mark.parametrize("code", sorted(NEIGHBOURS))
 def test_neighbouring_languages_paragraphs(code):
     for text in (NEIGHBOURS[code], " ".join([NEIGHBOURS[code]] * 8)):
-        assert detect_language(text).language == code
+        assert detect_language(text).code == code
 
 
 def test_very_long_text_is_judged_quickly_on_its_beginning():
     text = SENTENCES["nn"] + " " + " ".join([SENTENCES["nn"]] * 20000)  # 1.7 MB
     detect_language("Dette er en setning.")
     start = time.perf_counter()
-    assert detect_language(text).language == "nn"
+    assert detect_language(text).code == "nn"
     assert time.perf_counter() - start < 2.0
 
 
 @pytest.mark.parametrize("text", ["", "   \n", "Hei", "Oslo.", "123 456,7", "—", "... !!!"])
 def test_too_little_text_is_undetermined(text):
-    assert detect_language(text) == Detection("und", 0.0)
+    assert detect_language(text) == Language("und", 0.0)
 
 
 def test_detection_is_deterministic_and_well_formed():
@@ -121,20 +121,20 @@ def test_detection_is_deterministic_and_well_formed():
     assert all(detect_language(text) == first for _ in range(5))
     assert 0.0 <= first.confidence <= 1.0 and isinstance(first.confidence, float)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        first.language = "xx"  # type: ignore[misc]
+        first.code = "xx"  # type: ignore[misc]
 
 
 def test_same_result_in_a_fresh_process():
     text = SENTENCES["da"]
     code = (
         f"from pipeline.language.detect import detect_language as d; r = d({text!r}); "
-        "print(r.language, r.confidence)"
+        "print(r.code, r.confidence)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
     found = detect_language(text)
-    assert out == [found.language, str(found.confidence)]
+    assert out == [found.code, str(found.confidence)]
 
 
 def test_language_names():

@@ -20,12 +20,15 @@ def test_run_translates_each_sentence_and_keeps_paragraphs(fake_pipeline, fakes)
     translator, _ = fakes
     result = fake_pipeline().run(NB)
     assert result.language.code == "nb"
-    assert result.metadata == {"date": "2026-01-02", "title": "Overskrift"}
+    # The headline is translated like a sentence, in the same model call; the original is kept.
+    assert result.metadata == {
+        "date": "2026-01-02", "title": "<en:Overskrift>", "title_original": "Overskrift"
+    }  # fmt: skip
     assert result.translation.split("\n\n") == [
         "<en:Regjeringen la fram budsjettet i dag.> <en:Det ble godt mottatt.>",
         "<en:Opposisjonen er kritisk til forslaget, og vil stemme imot.>",
     ]
-    assert "Overskrift" not in " ".join(translator.inputs)  # header is not translated
+    assert len(translator.calls) == 1 and "Overskrift" in translator.inputs
     assert result.summary
     assert result.stages["translate"]["sentences_total"] == 3
 
@@ -154,4 +157,5 @@ def test_use_cache_false_bypasses_the_translation_memory_too(fake_pipeline, fake
         "Regjeringen la fram budsjettet i går.",
         "Det ble godt mottatt.",
         "Opposisjonen er kritisk til forslaget, og vil stemme imot.",
+        "Overskrift",  # the headline
     ]

@@ -1,4 +1,4 @@
-"""`pipeline.ray`: the Ray Data UDF, on a local two-CPU Ray and the tiny models."""
+"""`pipeline.jobs.ray_data`: the Ray Data UDF, on a local two-CPU Ray and the tiny models."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from pipeline.ray import OUTPUT_COLUMNS, ArticleProcessor, actor_pool, process_dataset
+from pipeline.jobs.ray_data import OUTPUT_COLUMNS, ArticleProcessor, actor_pool, process_dataset
 
 from .conftest import ARTICLES, CONFIG, ROOT
 
@@ -148,5 +148,5 @@ def test_actor_pool_reads_concurrency():
 
 
 def test_importing_pipeline_does_not_import_ray():
-    code = "import sys, pipeline, pipeline.ray; assert 'ray' not in sys.modules, 'ray imported'"
+    code = "import sys, pipeline, pipeline.jobs.ray_data; assert 'ray' not in sys.modules, 'ray'"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

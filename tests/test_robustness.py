@@ -28,11 +28,11 @@ import yaml
 from typer.testing import CliRunner
 
 from pipeline import Pipeline, cli
-from pipeline.batch import run_batch
 from pipeline.cache import DiskCache, make_key
 from pipeline.config import StageConfig, load_profile
 from pipeline.errors import ConfigError, InputError, ModelUnavailableError
-from pipeline.guards import repeated_ngram
+from pipeline.jobs.batch import run_batch
+from pipeline.stages.decoding_guards import repeated_ngram
 from pipeline.text.article import DEFAULT_MAX_CHARS, decode_bytes, parse_article, read_source
 from pipeline.text.document import split_document
 from pipeline.text.token_limit import split_to_fit
@@ -194,7 +194,8 @@ def test_bom_files_work_and_the_bom_is_removed(fake_cli, fakes, tmp_path, encode
     path.write_bytes(encode(NB))
     data, _ = run_json(fake_cli, path)
     # A BOM left in place would hide the `date` header at the very start of the file.
-    assert data["metadata"] == {"date": "2026-01-02", "title": "Overskrift"}
+    assert data["metadata"]["date"] == "2026-01-02"
+    assert data["metadata"]["title_original"] == "Overskrift"
     assert fakes[0].inputs[0] == "Regjeringen la fram budsjettet i dag."
     assert "\ufeff" not in data["translation"] and "\r" not in data["translation"]
 

@@ -1,6 +1,21 @@
-"""Language codes: the ones we support, and their English names."""
+"""Languages: the codes we support, their English names, and the `Language` of an article."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language: ISO 639-1 code (``und`` if undecidable) and confidence 0–1.
+
+    `forced` is true when the caller named the language (``--language``) instead of detecting it.
+    """
+
+    code: str
+    confidence: float
+    forced: bool = False
+
 
 #: Languages the detector tells apart, and the pipeline takes as input (English is not translated).
 SUPPORTED = ("nb", "nn", "da", "sv", "en")

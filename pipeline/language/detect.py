@@ -18,10 +18,9 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.language.codes import SUPPORTED, UNDETERMINED
+from pipeline.language.codes import SUPPORTED, UNDETERMINED, Language
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
@@ -140,14 +139,6 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Detection:
-    """A detected language: ISO 639-1 code (``und`` if undecidable) and confidence 0–1."""
-
-    language: str
-    confidence: float
-
-
 @functools.cache
 def _ngram_model() -> NgramModel:
     """The shipped n-gram model, read once on first use."""
@@ -164,7 +155,7 @@ def _identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE)
 
 
-def detect_language(text: str) -> Detection:
+def detect_language(text: str) -> Language:
     """The language of ``text`` as an ISO 639-1 code and a confidence in 0–1.
 
     Returns ``und`` (confidence 0) when there is too little text to tell (fewer than two
@@ -174,7 +165,7 @@ def detect_language(text: str) -> Detection:
     Deterministic: the same text always gives the same answer.
     """
     if _too_short(text):  # before loading anything
-        return Detection(UNDETERMINED, 0.0)
+        return Language(UNDETERMINED, 0.0)
     return classify(_head(text), _ngram_model(), _identifier)
 
 
@@ -186,18 +177,18 @@ def _head(text: str) -> str:
     return text[: cut if cut > 0 else MAX_CHARS]
 
 
-def classify(text: str, ngram_model: NgramModel, identifier) -> Detection:
+def classify(text: str, ngram_model: NgramModel, identifier) -> Language:
     """:func:`detect_language` with given models (evaluation passes cross-validated ones).
 
     ``identifier`` is a callable returning the py3langid model, called only if needed.
     """
     if _too_short(text):
-        return Detection(UNDETERMINED, 0.0)
+        return Language(UNDETERMINED, 0.0)
     scores = [float(x) for x in ngram_model.scores(text)[0]]
     best = max(range(len(SUPPORTED)), key=scores.__getitem__)
     if _sure(text, scores):
         confidence = _softmax([x / TEMPERATURE_NGRAM for x in scores])[best]
-        return Detection(SUPPORTED[best], round(confidence, 4))
+        return Language(SUPPORTED[best], round(confidence, 4))
     ranked = dict(identifier().rank(text))
     foreign = _foreign(text, ranked)
     if foreign is not None:
@@ -208,7 +199,7 @@ def classify(text: str, ngram_model: NgramModel, identifier) -> Detection:
     ]
     best = max(range(len(SUPPORTED)), key=combined.__getitem__)
     confidence = _softmax([x / TEMPERATURE for x in combined])[best]
-    return Detection(SUPPORTED[best], round(confidence, 4))
+    return Language(SUPPORTED[best], round(confidence, 4))
 
 
 def _too_short(text: str) -> bool:
@@ -249,7 +240,7 @@ def _softmax(scores: list[float]) -> list[float]:
     return [x / total for x in exp]
 
 
-def _foreign(text: str, ranked: dict[str, float]) -> Detection | None:
+def _foreign(text: str, ranked: dict[str, float]) -> Language | None:
     """The other language py3langid is sure of, or None if the text looks supported."""
     supported = max(ranked.get(label, -math.inf) for label in _P3_LABEL.values())
     other, score = max(
@@ -260,6 +251,6 @@ def _foreign(text: str, ranked: dict[str, float]) -> Detection | None:
     if (score - supported) / scale < FOREIGN_MARGIN:
         return None
     if other == "zxx":  # py3langid's "no linguistic content" (code, markup, number lists)
-        return Detection(UNDETERMINED, 0.0)
+        return Language(UNDETERMINED, 0.0)
     probs = _softmax([v / scale for v in ranked.values()])
-    return Detection(other, round(max(probs), 4))
+    return Language(other, round(max(probs), 4))

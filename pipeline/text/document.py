@@ -9,7 +9,7 @@ sentences returns the original text exactly, and a translation keeps the article
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.text.sentences import sentence_spans
@@ -43,14 +43,24 @@ class Document:
 
     def rebuild(self, replace: Callable[[int, int, str], str]) -> str:
         """The text with each sentence span (s, e) replaced by ``replace(s, e, sentence)``."""
-        out, pos = [], 0
+        return self.rebuild_with_spans(replace)[0]
+
+    def rebuild_with_spans(
+        self, replace: Callable[[int, int, str], str]
+    ) -> tuple[str, list[tuple[int, int]]]:
+        """`rebuild`, and where each replacement landed in the new text (one span per sentence,
+        in order), so that a sentence and its translation can be found side by side."""
+        out, spans, pos, length = [], [], 0, 0
         for paragraph in self.paragraphs:
             for s, e in paragraph.sentences:
-                out.append(self.text[pos:s])
-                out.append(replace(s, e, self.text[s:e]))
+                gap, new = self.text[pos:s], replace(s, e, self.text[s:e])
+                out += [gap, new]
+                length += len(gap)
+                spans.append((length, length + len(new)))
+                length += len(new)
                 pos = e
         out.append(self.text[pos:])
-        return "".join(out)
+        return "".join(out), spans
 
 
 def split_document(text: str, language: str = "nb") -> Document:
@@ -63,8 +73,3 @@ def split_document(text: str, language: str = "nb") -> Document:
         spans = tuple((base + s, base + e) for s, e in sentence_spans(line.group(), language))
         paragraphs.append(Paragraph(line.start(), line.end(), spans))
     return Document(text, tuple(paragraphs))
-
-
-def join_paragraphs(paragraphs: Sequence[str]) -> str:
-    """Paragraph texts joined the way this module splits them (one per line)."""
-    return "\n".join(p.strip() for p in paragraphs if p.strip())

@@ -4,17 +4,22 @@ Paragraphs already in English (a quote inside a Norwegian article) are passed th
 Every other sentence goes through a sentence-level translation memory first, so an edited article
 only costs its new or changed sentences; the rest are translated in length-sorted batches across
 all the articles of a call, with sentences too long for the model split at clause boundaries.
+The headline, when there is one, is translated like a sentence, in the same model call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
+
+import msgspec
 
 from pipeline.cache import DiskCache, make_key
-from pipeline.guards import generate_guarded, tally
+from pipeline.faithfulness import check_translation
 from pipeline.language.detect import detect_language
 from pipeline.models.backends.base import Seq2SeqBackend
+from pipeline.stages.base import Output
+from pipeline.stages.decoding_guards import generate_guarded, tally
 from pipeline.text.document import Document, split_document
 from pipeline.text.token_limit import split_to_fit
 
@@ -25,62 +30,103 @@ PASSTHROUGH_CONFIDENCE = 0.8
 PASSTHROUGH_MIN_WORDS = 4
 
 
-class TranslateStage:
-    """Translate article bodies. Input: {"text", "language"}; output: {"translation", stats}."""
+class TranslateInput(msgspec.Struct, frozen=True):
+    """An article body in a Nordic `language`, and its headline if it has one."""
 
-    name = "translate"
-    version = "2"  # bump when the output changes: sentence handling, guards, checks
+    text: str
+    language: str
+    title: str | None = None
+
+
+class Aligned(msgspec.Struct, frozen=True, array_like=True):
+    """One source sentence and its translation: the paragraph, and both spans (start, end) in
+    the source body and in the translation."""
+
+    paragraph: int
+    source: tuple[int, int]
+    target: tuple[int, int]
+
+
+class TranslateOutput(Output, frozen=True):
+    """The translation, sentence by sentence aligned with the source, and what it took."""
+
+    translation: str
+    title: str | None
+    alignment: list[Aligned]
+    checks: list[dict[str, Any]]
+    sentences_total: int
+    sentences_translated: int
+    paragraphs_kept: int
+    guards: dict[str, int]
+
+
+class TranslateStage:
+    """Translate article bodies (`TranslateInput` → `TranslateOutput`)."""
+
+    name: ClassVar[str] = "translate"
+    version: ClassVar[str] = "3"  # bump when the output changes: sentence handling, guards, checks
+    output_type: ClassVar[type[msgspec.Struct]] = TranslateOutput
 
     def __init__(
         self,
         backend: Callable[[], Seq2SeqBackend],
         *,
-        identity: dict[str, Any],
+        model: dict[str, Any],
         settings: dict[str, Any],
         memory: DiskCache | None = None,
     ) -> None:
         self._backend = backend
-        self.identity = identity  # model, revision, backend: part of every cache key
+        self.model = model  # id, revision, backend
         self.settings = settings
         self.memory = memory
 
-    def run_many(
-        self, inputs: Sequence[dict[str, str]], *, use_cache: bool = True
-    ) -> list[dict[str, Any]]:
+    @property
+    def identity(self) -> dict[str, Any]:
+        """Model and generation settings: part of every cache key, the memory's included."""
+        return {"model": self.model, "settings": self.settings}
+
+    def run(
+        self, inputs: Sequence[TranslateInput], *, use_cache: bool = True
+    ) -> list[TranslateOutput]:
         """Translate every input; one shared model call for all their new sentences.
 
         With `use_cache` off, the translation memory is neither read nor written either.
         """
         memory = self.memory if use_cache else None
-        docs = [split_document(item["text"], item["language"]) for item in inputs]
-        keep = [_english_paragraphs(doc) if item["language"] != "en" else set()
-                for doc, item in zip(docs, inputs, strict=True)]  # fmt: skip
-        wanted = _sentences(docs, keep)
+        docs = [split_document(item.text, item.language) for item in inputs]
+        titles = [split_document(item.title, item.language) if item.title else None
+                  for item in inputs]  # fmt: skip
+        keep = [_english_paragraphs(doc) for doc in docs]
+        wanted = _sentences(
+            [*docs, *(t for t in titles if t)], [*keep, *(set() for t in titles if t)]
+        )
         known = self._recall(wanted, memory)
         new = [s for s in wanted if s not in known]
         notes: dict[str, list[str]] = {}  # what the guards did, per new sentence
         if new:
             known.update(self._translate(new, notes, memory))
-        from pipeline.faithfulness import check_translation
-
         results, counted = [], set()
-        for doc, kept, item in zip(docs, keep, inputs, strict=True):
-            fresh = [s for s in _sentences([doc], [kept]) if s in notes and s not in counted]
+        for doc, title, kept, item in zip(docs, titles, keep, inputs, strict=True):
+            body = [s for s in _sentences([doc], [kept]) if s in notes and s not in counted]
+            head = [s for s in _sentences([title], [set()]) if s in notes] if title else []
+            fresh = body + [s for s in head if s not in counted and s not in body]
             counted.update(fresh)
-            translation = _rebuild(doc, kept, known)
-            checks = check_translation(item["text"], translation, item["language"])
-            results.append({
-                "translation": translation,
-                "checks": [check.to_dict() for check in checks],
-                "sentences_total": sum(len(p.sentences) for p in doc.paragraphs),
-                "sentences_translated": len(fresh),
-                "paragraphs_kept": len(kept),
-                "guards": tally(note for s in fresh for note in notes[s]),
-            })  # fmt: skip
+            translation, alignment = _rebuild(doc, kept, known)
+            results.append(TranslateOutput(
+                translation=translation,
+                title=_rebuild(title, set(), known)[0] if title else None,
+                alignment=alignment,
+                checks=[c.to_dict() for c in check_translation(item.text, translation,
+                                                                item.language)],
+                sentences_total=sum(len(p.sentences) for p in doc.paragraphs),
+                sentences_translated=len(body),  # of the body; the headline is extra
+                paragraphs_kept=len(kept),
+                guards=tally(note for s in fresh for note in notes[s]),
+            ))  # fmt: skip
         return results
 
     def _tm_key(self, sentence: str) -> str:
-        return make_key("tm", self.version, self.identity, self.settings, sentence)
+        return make_key("tm", self.version, self.identity, sentence)
 
     def _recall(self, sentences: Sequence[str], memory: DiskCache | None) -> dict[str, str]:
         if memory is None:
@@ -120,7 +166,7 @@ def _english_paragraphs(doc: Document) -> set[int]:
         if len(text.split()) < PASSTHROUGH_MIN_WORDS:
             continue
         found = detect_language(text)
-        if found.language == "en" and found.confidence >= PASSTHROUGH_CONFIDENCE:
+        if found.code == "en" and found.confidence >= PASSTHROUGH_CONFIDENCE:
             kept.add(index)
     return kept
 
@@ -135,6 +181,11 @@ def _sentences(docs: Sequence[Document], keep: Sequence[set[int]]) -> list[str]:
     return list(seen)
 
 
-def _rebuild(doc: Document, kept: set[int], known: dict[str, str]) -> str:
+def _rebuild(doc: Document, kept: set[int], known: dict[str, str]) -> tuple[str, list[Aligned]]:
+    """The translation of `doc`, and each sentence's place in the source and the translation."""
     skip = {span for i in kept for span in doc.paragraphs[i].sentences}
-    return doc.rebuild(lambda s, e, text: text if (s, e) in skip else known[text])
+    text, targets = doc.rebuild_with_spans(lambda s, e, t: t if (s, e) in skip else known[t])
+    sources = [(i, span) for i, p in enumerate(doc.paragraphs) for span in p.sentences]
+    alignment = [Aligned(i, span, target)
+                 for (i, span), target in zip(sources, targets, strict=True)]  # fmt: skip
+    return text, alignment

@@ -1,7 +1,7 @@
 """Scale out over a Ray cluster: run the pipeline inside `ray.data.Dataset.map_batches`.
 
     import ray
-    from pipeline.ray import process_dataset
+    from pipeline import process_dataset
 
     ds = ray.data.from_items([{"id": "a1", "text": "Regjeringen la fram ..."}])
     out = process_dataset(ds, config="models.yaml", profile="default", cache_dir="/shared/cache")
@@ -15,7 +15,8 @@ for every batch it is given. All the articles of a Ray batch share the model cal
 an "kind: message" error string; the rest of its batch still succeeds.
 
 Importing this module does not import ray (only `process_dataset` does, when called), and
-importing `pipeline` never imports this module: the package works without ray installed.
+`import pipeline` imports it only when `pipeline.process_dataset` or `pipeline.ArticleProcessor`
+is first used: the package works without ray installed.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from ray.data import Dataset
 
-    from pipeline.api import Pipeline
-    from pipeline.result import ErrorResult, Result
+    from pipeline.orchestrator import Pipeline
+    from pipeline.results import Result
 
 #: Columns `ArticleProcessor` adds to (or overwrites in) every batch. All hold strings.
 OUTPUT_COLUMNS = ("language", "translation", "summary", "status", "error", "metadata", "checks")
@@ -70,7 +71,7 @@ class ArticleProcessor:
         to share it between nodes), `models_dir` where built-in and converted models live (None:
         `$NORDTRANS_MODELS_DIR` or the user data directory).
         """
-        from pipeline.api import Pipeline
+        from pipeline.orchestrator import Pipeline
 
         options: dict[str, Any] = {}
         if models_dir is not None:
@@ -107,11 +108,10 @@ class ArticleProcessor:
     ) -> dict[str, list[str]]:
         """The output columns (see the class docstring) for parallel lists of one batch."""
         records = []
-        for i, text in enumerate(texts):
-            record: dict[str, Any] = {"id": _plain(ids[i]) if ids is not None else str(i)}
-            record["text"] = str(text) if isinstance(text, str) else text  # np.str_ → str
+        for i, text in enumerate(texts):  # parsed (ids, metadata cells) by pipeline.records
+            record: dict[str, Any] = {"id": ids[i] if ids is not None else str(i), "text": text}
             if metadata is not None:
-                record["metadata"] = _metadata(metadata[i])
+                record["metadata"] = metadata[i]
             records.append(record)
         columns: dict[str, list[str]] = {name: [] for name in OUTPUT_COLUMNS}
         outcomes = self.pipeline.run_many(records, batch_size=max(1, len(records)))
@@ -178,16 +178,14 @@ def actor_pool(concurrency: int | tuple[int, ...]) -> Any:
     raise ValueError(f"concurrency must be n, (min, max) or (min, max, initial), not {concurrency}")
 
 
-def _row(outcome: Result | ErrorResult) -> dict[str, str]:
-    from pipeline.result import ErrorResult
-
-    if isinstance(outcome, ErrorResult):
+def _row(outcome: Result) -> dict[str, str]:
+    if outcome.error is not None:
         return {
             "language": "",
             "translation": "",
             "summary": "",
             "status": "error",
-            "error": f"{outcome.kind}: {outcome.message}",
+            "error": f"{outcome.error.kind}: {outcome.error.message}",
             "metadata": "{}",
             "checks": "[]",
         }
@@ -200,27 +198,6 @@ def _row(outcome: Result | ErrorResult) -> dict[str, str]:
         "metadata": json.dumps(outcome.metadata, ensure_ascii=False, sort_keys=True, default=str),
         "checks": json.dumps(outcome.checks, ensure_ascii=False, default=str),
     }
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds (ids stay ints or strings)."""
-    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
-
-
-def _metadata(value: Any) -> Any:
-    """A record's metadata cell as run_many expects it: a dict, or None when absent."""
-    if value is None or (isinstance(value, float) and value != value):  # None, pandas' NaN
-        return None
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return value  # not an object: run_many reports the article as an input error
-    if isinstance(value, dict):  # Arrow struct columns fill absent keys with None: drop them
-        return {str(k): _plain(v) for k, v in value.items() if v is not None}
-    return value
 
 
 def _string_array(values: list[str]) -> Any:

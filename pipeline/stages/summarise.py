@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from pipeline.guards import generate_guarded, tally
+import msgspec
+
+from pipeline.faithfulness import check_summary
 from pipeline.models.backends.base import Seq2SeqBackend
+from pipeline.stages.base import Output
+from pipeline.stages.decoding_guards import generate_guarded, tally
 from pipeline.text.sentences import split_sentences
 from pipeline.text.token_limit import pack, split_to_fit
 
@@ -31,24 +35,40 @@ class _Job:
     guards: dict[str, int] = field(default_factory=dict)
 
 
-class SummariseStage:
-    """Summarise English texts. Input: the text; output: {"summary", "chunks", "rounds"}."""
+class SummariseOutput(Output, frozen=True):
+    """A summary, how many chunks and rounds it took, and the figures it invented."""
 
-    name = "summarise"
-    version = "2"  # bump when the output changes: chunking, guards, checks
+    summary: str
+    chunks: int
+    rounds: int
+    guards: dict[str, int]
+    checks: list[dict[str, Any]]
+
+
+class SummariseStage:
+    """Summarise English texts (the text → `SummariseOutput`)."""
+
+    name: ClassVar[str] = "summarise"
+    version: ClassVar[str] = "3"  # bump when the output changes: chunking, guards, checks
+    output_type: ClassVar[type[msgspec.Struct]] = SummariseOutput
 
     def __init__(
         self,
         backend: Callable[[], Seq2SeqBackend],
         *,
-        identity: dict[str, Any],
+        model: dict[str, Any],
         settings: dict[str, Any],
     ) -> None:
         self._backend = backend
-        self.identity = identity
+        self.model = model  # id, revision, backend
         self.settings = settings
 
-    def run_many(self, inputs: Sequence[str], *, use_cache: bool = True) -> list[dict[str, Any]]:
+    @property
+    def identity(self) -> dict[str, Any]:
+        """Model and generation settings: part of every cache key."""
+        return {"model": self.model, "settings": self.settings}
+
+    def run(self, inputs: Sequence[str], *, use_cache: bool = True) -> list[SummariseOutput]:
         """Summarise every input, one model call per round for all of them.
 
         (`use_cache`: the stage keeps no memory of its own to bypass.)
@@ -71,16 +91,14 @@ class SummariseStage:
                     job.summary = " ".join(summaries)
                 else:
                     job.parts = summaries
-        from pipeline.faithfulness import check_summary
-
         return [
-            {
-                "summary": job.summary,
-                "chunks": job.chunks,
-                "rounds": job.rounds,
-                "guards": job.guards,
-                "checks": [c.to_dict() for c in check_summary(text, job.summary or "")],
-            }
+            SummariseOutput(
+                summary=job.summary or "",
+                chunks=job.chunks,
+                rounds=job.rounds,
+                guards=job.guards,
+                checks=[c.to_dict() for c in check_summary(text, job.summary or "")],
+            )
             for job, text in zip(jobs, inputs, strict=True)
         ]
 
