@@ -47,37 +47,28 @@ def build_dir(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_file(path: Path, data: str) -> None:
-    """Write `data` (UTF-8) to `path` through a unique temporary file in the same directory."""
+def replace_file(path: Path, chunks: Iterable[bytes], *, durable: bool = False) -> None:
+    """Replace `path` by the bytes of `chunks`, through a unique temporary file beside it.
+
+    `durable` fsyncs the data before the rename, so that a crash of the machine (not only of the
+    process) leaves the old file or the whole new one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-        tmp = None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-def write_lines(path: Path, lines: Iterable[bytes]) -> None:
-    """Replace `path` by `lines` (each without its newline), fsynced before the rename, so that
-    a crash leaves the old file or the whole new one."""
     fd, tmp = tempfile.mkstemp(prefix=f".tmp-{path.name}-", dir=path.parent)
+    left: str | None = tmp  # removed on failure
     try:
         with os.fdopen(fd, "wb") as handle:
-            for line in lines:
-                handle.write(line + b"\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+            for chunk in chunks:
+                handle.write(chunk)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
-        tmp = None
+        left = None
     finally:
-        if tmp is not None:
+        if left is not None:
             with contextlib.suppress(OSError):
-                os.unlink(tmp)
+                os.unlink(left)
 
 
 def _discard(path: Path) -> None:

@@ -83,7 +83,7 @@ def _cross_validated(data: dict[str, list[ud.Sentence]], k: int):
             test = [data[code][i] for i in splits[code][fold][1]]
             for kind, texts in _units(test).items():
                 hits[code][kind] += [
-                    classify(t, model, _identifier).language == code for t in texts
+                    classify(t, model, _identifier).code == code for t in texts
                 ]
     return hits
 
@@ -120,7 +120,7 @@ def langid_report(data: dict[str, list[ud.Sentence]], k: int) -> None:
         (f"ours, {k}-fold cross-validated (honest)", _cross_validated(data, k)),
         (
             "ours, shipped model (saw all dev data)",
-            _score(lambda t: detect_language(t).language, units),
+            _score(lambda t: detect_language(t).code, units),
         ),
     ]
     systems += [(name, _score(fn, units)) for name, fn in _baselines().items()]

@@ -24,7 +24,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.atomic_files import write_lines
+from pipeline.atomic_files import replace_file
 from pipeline.errors import InputError, OutputExistsError, PipelineError
 from pipeline.records import record_id
 from pipeline.results import Failure, Result
@@ -177,7 +177,8 @@ def _compact(output: Path, order: list[str]) -> dict[str, str]:
             continue
     inputs = dict.fromkeys(order)
     ids = [*inputs, *(rid for rid in latest if rid not in inputs)]
-    write_lines(output, [latest[rid][0] for rid in ids if rid in latest])
+    lines = (latest[rid][0] + b"\n" for rid in ids if rid in latest)
+    replace_file(output, lines, durable=True)
     return {rid: latest[rid][1] for rid in inputs if rid in latest}
 
 

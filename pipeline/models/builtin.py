@@ -146,7 +146,7 @@ def _build_bart(out: Path) -> None:
         vocab_size=vocab, d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
         decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64,
         max_position_embeddings=1024, pad_token_id=1, bos_token_id=0, eos_token_id=2,
-        decoder_start_token_id=2, forced_bos_token_id=0, forced_eos_token_id=2, init_std=INIT_STD,
+        decoder_start_token_id=2, forced_eos_token_id=2, init_std=INIT_STD,
     )  # fmt: skip
     torch.manual_seed(SEED)
     BartForConditionalGeneration(config).save_pretrained(out, safe_serialization=True)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 import msgspec
 
 In = TypeVar("In", contravariant=True)
-Out = TypeVar("Out", bound=msgspec.Struct, covariant=True)
+Out = TypeVar("Out", bound=msgspec.Struct)
 
 
 class Stage(Protocol[In, Out]):

@@ -56,11 +56,11 @@ def decode_bytes(data: bytes, *, name: str = "input") -> str:
         return normalise(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
-    encoding = _guess_encoding(data)
-    if encoding is None:
+    guessed = _guess_encoding(data)
+    if guessed is None:
         raise InputError(f"{name}: not a text file (no text encoding fits)")
-    log.warning("%s is not UTF-8; decoded as %s", name, encoding)
-    return normalise(data.decode(encoding, errors="replace"))
+    log.warning("%s is not UTF-8; decoded as %s", name, guessed)
+    return normalise(data.decode(guessed, errors="replace"))
 
 
 def _guess_encoding(data: bytes) -> str | None:

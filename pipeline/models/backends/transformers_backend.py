@@ -28,7 +28,7 @@ class TransformersBackend:
 
     name = "transformers"
 
-    def __init__(self, model_dir: str | Path, *, device: str = "auto", dtype: str = "auto") -> None:
+    def __init__(self, model_dir: str | Path, *, device: str = "auto") -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -37,7 +37,7 @@ class TransformersBackend:
         self.device = pick_device(device)
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         model = AutoModelForSeq2SeqLM.from_pretrained(
-            str(model_dir), use_safetensors=True, dtype=torch.float32 if dtype == "auto" else dtype
+            str(model_dir), use_safetensors=True, dtype=torch.float32
         )
         self.model = model.to(self.device).eval()
         self.max_input_tokens = input_limit(model.config, self.tokenizer)
