@@ -17,8 +17,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
+import typer.core
 
+from pipeline.cache import default_cache_dir
 from pipeline.errors import (
     ConfigError,
     InputError,
@@ -46,12 +49,43 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"nordtrans {version('nordtrans')}")
+        except PackageNotFoundError:  # a checkout that was never installed
+            typer.echo("nordtrans (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Translate Norwegian, Danish and Swedish news into English and summarise it."""
+
+
 models_app = typer.Typer(help="Which models a profile needs; download them.", no_args_is_help=True)
 cache_app = typer.Typer(help="Inspect and clean the stage cache.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 app.add_typer(cache_app, name="cache")
 
 T = TypeVar("T")
+
+
+class _Command(typer.core.TyperCommand):
+    """Usage lines as people write them: ``run [OPTIONS] FILE``, not Typer's ``{FILE}``."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        pieces = super().collect_usage_pieces(ctx)
+        return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
 
 
 class OutputFormat(str, Enum):
@@ -80,7 +114,7 @@ CacheDir = Annotated[
     Path | None,
     typer.Option(
         "--cache-dir", metavar="DIR", envvar="NORDTRANS_CACHE_DIR",
-        help="Cache directory (default: the user cache directory).",
+        help="Cache directory.", show_default=str(default_cache_dir()),
     ),
 ]  # fmt: skip
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
@@ -179,7 +213,7 @@ def _call(fn: Callable[[], T], command: str, profile: str | None = None) -> T:
 
 
 def _pipeline(config, profile, cache_dir, no_cache=False, refresh=False, max_chars=None):
-    from pipeline import Pipeline
+    from pipeline.orchestrator import Pipeline
 
     pipe = Pipeline.from_config(
         config, profile, cache_dir, use_cache=not no_cache, refresh=refresh,
@@ -218,10 +252,12 @@ def _stage_command(until: str, doc: str):
     return command
 
 
-app.command("run")(_stage_command("summarise", "Detect, translate and summarise an article."))
+app.command("run", cls=_Command)(
+    _stage_command("summarise", "Detect, translate and summarise an article.")
+)
 
 
-@app.command()
+@app.command(cls=_Command)
 def detect(source: Source, config: Config = None, profile: Profile = "default",
            cache_dir: CacheDir = None, fmt: Format = OutputFormat.text, no_cache: NoCache = False,
            refresh: Refresh = False, max_chars: MaxChars = DEFAULT_MAX_CHARS) -> None:  # fmt: skip
@@ -229,17 +265,17 @@ def detect(source: Source, config: Config = None, profile: Profile = "default",
     _chain("detect", source, config, profile, cache_dir, fmt, no_cache, refresh, None, max_chars)
 
 
-app.command("translate")(
+app.command("translate", cls=_Command)(
     _stage_command("translate", "Detect and translate an article into English.")
 )
-app.command("summarise")(
+app.command("summarise", cls=_Command)(
     _stage_command(
         "summarise", "Detect, translate (reusing a cached translation) and summarise an article."
     )
 )
 
 
-@app.command()
+@app.command(cls=_Command)
 def batch(
     source: Annotated[
         Path,
@@ -304,10 +340,13 @@ def _progress(total: int | None) -> Iterator[Callable[[Any], None] | None]:
 @models_app.command("list")
 def models_list(config: Config = None, profile: Profile = "default") -> None:
     """The models a profile needs and whether they are on this machine."""
-    from pipeline.config import load_profile
+    from pipeline.config import PACKAGED, load_profile
     from pipeline.models.loading import status
 
-    rows = _call(lambda: status(load_profile(config, profile)), "models list", profile)
+    loaded = _call(lambda: load_profile(config, profile), "models list", profile)
+    packaged = " (the packaged default)" if Path(loaded.source).resolve() == PACKAGED else ""
+    typer.echo(f"config: {loaded.source}{packaged}")
+    rows = _call(lambda: status(loaded), "models list", profile)
     for row in rows:
         mark = "present" if row.present else "missing"
         typer.echo(f"{row.stage:<10} {row.model} @ {row.revision or '-'}  [{row.backend}]  {mark}")

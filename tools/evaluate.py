@@ -82,9 +82,7 @@ def _cross_validated(data: dict[str, list[ud.Sentence]], k: int):
         for code in LANGUAGES:
             test = [data[code][i] for i in splits[code][fold][1]]
             for kind, texts in _units(test).items():
-                hits[code][kind] += [
-                    classify(t, model, _identifier).code == code for t in texts
-                ]
+                hits[code][kind] += [classify(t, model, _identifier).code == code for t in texts]
     return hits
 
 
