@@ -17,7 +17,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import click
 import typer
 import typer.core
 
@@ -83,7 +82,7 @@ T = TypeVar("T")
 class _Command(typer.core.TyperCommand):
     """Usage lines as people write them: ``run [OPTIONS] FILE``, not Typer's ``{FILE}``."""
 
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:  # typer vendors its own click
         pieces = super().collect_usage_pieces(ctx)
         return [p[1:-1] if p.startswith("{") and p.endswith("}") else p for p in pieces]
 
