@@ -200,26 +200,34 @@ _COMMON = frozenset(
 )
 
 
-def _name_runs(source: str, target: str) -> list[tuple[int, int, list[str]]]:
+def _name_runs(
+    source: str, target: str, ordinary: frozenset[str]
+) -> list[tuple[int, int, list[str]]]:
     """Runs of capitalised words in `target`, not opening it, whose words the source spells
-    the same way and which occur once in the sentence: (start, end, words)."""
+    the same way and occur once in the sentence, and which hold a word English never writes
+    in lower case (a proper name, not "Square" or "College"): (start, end, words)."""
     source_words = {fold(w) for w in re.findall(r"[\w’'-]+", source)}
+    target_words = [fold(w) for w in re.findall(r"[\w’'-]+", target)]
     out = []
     for match in _RUN.finditer(target):
         words = [re.sub(r"['’]s?$", "", w) for w in match.group().split(" ")]
-        if match.start() == 0 or target.count(match.group()) > 1:
+        if match.start() == 0:
             continue
-        if all(w.isalpha() and len(w) >= 3 and w not in _COMMON and fold(w) in source_words
-               for w in words):  # fmt: skip
+        if not all(w.isalpha() and len(w) >= 3 and w not in _COMMON and fold(w) in source_words
+                   and target_words.count(fold(w)) == 1 for w in words):  # fmt: skip
+            continue
+        if any(w.lower() not in ordinary for w in words):
             out.append((match.start(), match.end(), words))
     return out
 
 
-def inject_name(source: str, target: str, rng: random.Random, surname: bool):
+def inject_name(
+    source: str, target: str, rng: random.Random, surname: bool, ordinary: frozenset[str]
+):
     """Drop a name (or, `surname`, the second word of a two-word name) both spell the same."""
-    runs = _name_runs(source, target)
-    if surname:
-        runs = [r for r in runs if len(r[2]) == 2]
+    runs = _name_runs(source, target, ordinary)
+    if surname:  # "Galileo Galilei" → "Galileo": the second word must be a proper name too
+        runs = [r for r in runs if len(r[2]) == 2 and r[2][1].lower() not in ordinary]
     if not runs:
         return None
     start, end, words = rng.choice(runs)
@@ -233,15 +241,28 @@ def _drop(text: str, start: int, end: int) -> str:
     return re.sub(r" +([,.;:!?)])", r"\1", out).strip()
 
 
-def inject(kind: str, source: str, target: str, language: str, rng: random.Random):
-    """(mutated target, marker) for injection `kind`, or None when the sentence has no room."""
+def lowercase_words(lines: Sequence[str]) -> frozenset[str]:
+    """Words the English text writes in lower case somewhere: ordinary words, not names."""
+    return frozenset(w for line in lines for w in re.findall(r"\b[a-z][a-z'-]+", line))
+
+
+def inject(
+    kind: str,
+    source: str,
+    target: str,
+    language: str,
+    rng: random.Random,
+    ordinary: frozenset[str] = frozenset(),
+):
+    """(mutated target, marker) for injection `kind`, or None when the sentence has no room.
+    `ordinary`: the English words written in lower case somewhere (not proper names)."""
     if kind in ("figure_changed", "figure_changed_decimal"):
         changed = inject_figure(source, target, language, rng, kind.endswith("decimal"))
         return (changed, "") if changed else None
     if kind == "scale_swapped":
         changed = inject_scale(source, target, language, rng)
         return (changed, "") if changed else None
-    return inject_name(source, target, rng, surname=kind == "surname_dropped")
+    return inject_name(source, target, rng, kind == "surname_dropped", ordinary)
 
 
 def recall(corpus: Corpus, size: int, kind: str, seed: int) -> dict:
@@ -249,11 +270,12 @@ def recall(corpus: Corpus, size: int, kind: str, seed: int) -> dict:
     family names the injected sentence."""
     rng = random.Random(f"{seed}-{corpus.language}-{size}-{kind}")
     human = corpus.outputs["human"]
+    ordinary = lowercase_words(human)
     caught = tried = exact = 0
     for lines in documents(len(corpus.source), size):
         candidates = []
         for i in lines:
-            result = inject(kind, corpus.source[i], human[i], corpus.language, rng)
+            result = inject(kind, corpus.source[i], human[i], corpus.language, rng, ordinary)
             if result:
                 candidates.append((i, *result))
         if not candidates:

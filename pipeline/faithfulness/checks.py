@@ -16,7 +16,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .figures import FigureFinding, compare_figures, same_figure, scale_slip
-from .names import Name, SourceContext, TargetIndex, english_present, find_names, present
+from .names import (
+    Name,
+    SourceContext,
+    TargetIndex,
+    english_present,
+    find_names,
+    initials,
+    looks_nordic,
+    positions_of,
+    present,
+    unexplained_capitals,
+)
 from .quantities import Quantity, describe, extract_quantities
 
 __all__ = ["Check", "SentencePair", "check_summary", "check_translation"]
@@ -186,7 +197,7 @@ def _name_checks(
         if _inside(name.span[0], kept) or name.text in seen:
             continue
         missing = _missing_parts(name, target)
-        if not missing:
+        if not missing or _translated(name, missing, target, pair.source):
             continue
         seen.add(name.text)
         where = positions[index]
@@ -204,9 +215,36 @@ def _name_checks(
     return checks
 
 
+def _translated(name: Name, missing: list[str], target: TargetIndex, source: str) -> bool:
+    """Whether the missing part of `name` was most likely translated rather than dropped: the
+    translation has capitalised words nothing in the source accounts for, next to the part of
+    the name it kept ("Kirby Muxloe Castle" for "Kirby Muxloe Borgen") or, for a name made of
+    ordinary Nordic words, anywhere ("House of Representatives" for "Representantenes hus")."""
+    loose = unexplained_capitals(target, source)
+    if not loose:
+        return False
+    kept = [word for word, _ in name.required if word not in missing]
+    kept += [w for w in name.text.split() if w not in missing and w[:1].isupper()]
+    near = {k for word in kept for k in positions_of(word, target)}
+    if any(_adjacent(k, j, target) for k in near for j in loose):
+        return True
+    return all(looks_nordic(word) for word in missing)
+
+
+def _adjacent(k: int, j: int, target: TargetIndex) -> bool:
+    """Whether tokens `k` and `j` of `target` belong to one name: next to each other, or with
+    only "the" or "of" between them ("Alexander the Great")."""
+    low, high = min(k, j), max(k, j)
+    between = target.folded[low + 1 : high]
+    return high - low == 1 or (high - low <= 3 and all(w in ("the", "of") for w in between))
+
+
 def _missing_parts(name: Name, target: TargetIndex) -> list[str]:
     """The distinctive words of `name` that `target` lacks (none: the name is there)."""
     if name.english and english_present(name.english, target):
+        return []
+    short = initials(name.text)
+    if len(short) >= 2 and " " in name.text and short in target.words:  # "UW"
         return []
     return [word for word, _ in name.required if not present(word, target)]
 

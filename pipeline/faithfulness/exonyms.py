@@ -239,7 +239,8 @@ hiv: hiv
 aids: aids
 eea|european_economic_area: eos ees
 efta: efta
-world_war: vv1 vv2
+world_war: vv1 vv2 verdenskrig verdenskrigen varldskriget verdskrigen
+formula: formel
 """
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .quantities import Quantity
-from .units import same_measure
+from .units import dimension, in_base, same_measure
 
 
 @dataclass(frozen=True)
@@ -43,26 +43,48 @@ def compare_figures(
     target_index = _Index([q for sentence in target for q in sentence])
     findings: list[FigureFinding] = []
     for index, (src, tgt) in enumerate(zip(source, target, strict=True)):
-        sentence = _Index(tgt)
-        matched: set[int] = set()
-        unmatched: list[Quantity] = []
-        for q in src:
-            hits = sentence.matches(q)
-            matched.update(hits)
-            if not hits and not any(q.keys & u.keys for u in unmatched):
-                unmatched.append(q)
-        if not unmatched:
-            continue
-        # Figures of this translated sentence that no source figure accounts for.
-        free = [t for j, t in enumerate(tgt) if j not in matched and not source_index.matches(t)]
-        if len(free) > _MAX_FREE:  # not a sentence but a table of figures: no pairing
-            free = []
-        for q in unmatched:
-            finding = _stand_in(index, q, free)
-            if finding is not None:
-                findings.append(finding)
-            elif not q.weak and not target_index.matches(q):
-                findings.append(FigureFinding("number_missing", "warning", index, q, None))
+        findings.extend(_sentence(index, src, tgt, source_index, target_index))
+    return findings
+
+
+def _sentence(
+    index: int,
+    src: Sequence[Quantity],
+    tgt: Sequence[Quantity],
+    source_index: _Index,
+    target_index: _Index,
+) -> list[FigureFinding]:
+    """The findings of one sentence pair."""
+    sentence = _Index(tgt)
+    used: set[int] = set()
+    unmatched: list[Quantity] = []
+    repeated: list[Quantity] = []  # a figure the source gives twice and the target once
+    for q in src:
+        hits = sentence.matches(q)
+        free_hits = sorted(hits - used)
+        if free_hits:
+            used.add(free_hits[0])
+        elif hits:
+            repeated.append(q)
+        elif not any(q.keys & u.keys for u in unmatched):
+            unmatched.append(q)
+    # Figures of this translated sentence that no source figure accounts for.
+    free = [t for j, t in enumerate(tgt) if j not in used and not source_index.matches(t)]
+    if len(free) > _MAX_FREE:  # not a sentence but a table of figures: no pairing
+        free = []
+    findings = []
+    for q in unmatched:
+        finding = _stand_in(index, q, free)
+        if finding is not None:
+            findings.append(finding)
+        elif not q.weak and not target_index.matches(q):
+            findings.append(FigureFinding("number_missing", "warning", index, q, None))
+    for q in repeated:
+        finding = _stand_in(index, q, free)
+        if finding is not None:
+            findings.append(finding)
+    flagged = {f.source.span for f in findings}
+    findings.extend(f for f in _measures(index, src, tgt, free) if f.source.span not in flagged)
     return findings
 
 
@@ -95,14 +117,46 @@ def _stand_in(index: int, q: Quantity, free: list[Quantity]) -> FigureFinding | 
         if scale_slip(q, t):
             free.remove(t)
             return FigureFinding("number_scale", "error", index, q, t)
-    if q.spelled:  # a number word rephrased is not a changed figure
-        return None
     candidates = [t for t in free if _could_be(q, t)]
     if not candidates:
         return None
     best = min(candidates, key=lambda t: _distance(q, t))
     free.remove(best)
     return FigureFinding("number_changed", "error", index, q, best)
+
+
+def _measures(
+    index: int, src: Sequence[Quantity], tgt: Sequence[Quantity], free: list[Quantity]
+) -> list[FigureFinding]:
+    """Measures of the translation that no source measure of their kind converts to: "36
+    pounds (76 kg)" for "16 kg (36 pund)". A translator adds conversions; they must agree."""
+    findings = []
+    for t in list(free):
+        kind = dimension(t.unit)
+        if kind is None or kind == "temperature" or t.spelled or not t.value:
+            continue
+        alike = [q for q in src if dimension(q.unit) == kind and q.value]
+        if not alike:
+            continue
+        wanted = in_base(t.value, t.unit or "")
+        before = [b for b in tgt if b.span[1] <= t.span[0]]
+        if before and _compound(before[-1], t, alike):
+            continue
+        nearest = min(alike, key=lambda q: abs((in_base(q.value, q.unit or "") / wanted).ln()))
+        ratio = in_base(nearest.value, nearest.unit or "") / wanted
+        slip = any(abs(ratio / Decimal(10) ** p - 1) <= Decimal("0.03") for p in (3, 6, -3, -6))
+        free.remove(t)
+        findings.append(FigureFinding("number_scale" if slip else "number_changed", "error",
+                                      index, nearest, t))  # fmt: skip
+    return findings
+
+
+def _compound(before: Quantity, t: Quantity, alike: Sequence[Quantity]) -> bool:
+    """ "17 pounds 1 ounce": a second measure right after a first of its kind adds to it."""
+    if dimension(before.unit) != dimension(t.unit) or t.span[0] - before.span[1] > 8:
+        return False
+    total = in_base(before.value, before.unit or "") + in_base(t.value, t.unit or "")
+    return any(abs(in_base(q.value, q.unit or "") / total - 1) <= Decimal("0.03") for q in alike)
 
 
 def scale_slip(q: Quantity, t: Quantity) -> bool:
@@ -114,23 +168,27 @@ def scale_slip(q: Quantity, t: Quantity) -> bool:
     return q.value / Decimal(10) ** q.power == t.value / Decimal(10) ** t.power
 
 
-_FAMILY = {"number": "n", "percent": "n", "year": "n", "date": "d", "time": "t",
-           "decade": "c", "century": "c"}  # fmt: skip
+_SORTS = ("date", "time", "decade", "century")
 
 
 def _could_be(q: Quantity, t: Quantity) -> bool:
-    """Whether `t` is plausibly `q` changed: the same sort of figure, of a similar size."""
-    family = _FAMILY.get(q.kind)
-    if family is None or family != _FAMILY.get(t.kind) or (t.spelled and not q.spelled):
+    """Whether `t` is plausibly `q` changed: a reading of the same sort, of a similar size."""
+    if (t.spelled and not t.scaled) or q.kind == "scale" or t.kind == "scale":
         return False
-    if family != "n":
-        return True
-    if (q.kind == "year") != (t.kind == "year"):
-        return False
-    if not q.value or not t.value:
-        return False
-    ratio = q.value / t.value
-    return Decimal("0.1") <= ratio <= 10
+    for kind, value in q.keys:
+        for other_kind, other in t.keys:
+            if kind != other_kind:
+                continue
+            if kind in _SORTS:
+                return True
+            if not value or not other or not Decimal("0.1") <= value / other <= 10:
+                continue
+            if (q.kind == "year") != (t.kind == "year") and len(_digits(value)) != len(
+                _digits(other)
+            ):
+                continue
+            return True
+    return False
 
 
 def _distance(q: Quantity, t: Quantity) -> tuple[int, Decimal]:

@@ -76,6 +76,7 @@ departement office court forces army navy air force police politi polis times ne
 championship prix festival award prize pris day dag war krig world rooms house hus hall theatre
 teater film the of and for og
 """)
+_ARTICLES = frozenset({"den", "det", "de", "dei", "the"})
 _DEFINITE = ("ene", "ane", "erna", "arna", "orna", "et", "en", "a", "n")
 _PATRONYMIC = ("sen", "son", "sson")
 
@@ -133,11 +134,12 @@ def _starts_sentence(text: str, position: int) -> bool:
     return text[k] in _DASHES and (k == 0 or text[k - 1] in " \t\u00a0")
 
 
+_APOSTROPHE_ENDING = re.compile(r"['’](?:s|er|erne|en|ene|ar|arna|na|n)?$")
+
+
 def _strip_genitive(word: str) -> str:
-    for ending in ("'s", "’s", "'", "’"):
-        if word.endswith(ending):
-            return word[: -len(ending)]
-    return word
+    """ "Nakatani's" → "Nakatani", "REM'er" → "REM", "Paris'" → "Paris"."""
+    return _APOSTROPHE_ENDING.sub("", word)
 
 
 def find_names(sentence: str, context: SourceContext) -> list[Name]:
@@ -201,8 +203,8 @@ def _capitalised_part(word: str, start: int) -> tuple[str, tuple[int, int]] | No
     """The capitalised part of a lower-case compound: "anti-Trump" → "Trump"."""
     offset = 0
     for part in word.split("-"):
-        if offset and len(part) > 1 and part[0].isupper():
-            return part, (start + offset, start + offset + len(part))
+        if offset and len(part) > 1 and part[0].isupper():  # "sør-Øst-Europa" → "Øst-Europa"
+            return word[offset:], (start + offset, start + len(word))
         offset += len(part) + 1
     return None
 
@@ -212,12 +214,19 @@ def _name_of_run(sentence: str, run: list[tuple[int, str]], context: SourceConte
     first_pos, first = run[0]
     if _starts_sentence(sentence, first_pos) and not _kept_opener(first, len(run), context):
         run = run[1:]
+    while run and fold(run[0][1]) in _ARTICLES and len(run) > 1:  # "Det Kaspiske Hav"
+        run = run[1:]
     words = [(p, _name_part(w)) for p, w in run]
     words = [(p, w) for p, w in words if w and fold(w) not in _NOT_NAMES]
     if not words:
         return None
-    if len(words) == 1 and fold(words[0][1]) in context.lowercase and not _is_code(words[0][1]):
-        return None
+    if len(words) == 1 and not _is_code(words[0][1]):
+        single = words[0][1]
+        if fold(single) in context.lowercase:
+            return None
+        # "Romerriget", "Unionskommissær": a long Nordic compound is a translated noun.
+        if len(single) >= 10 and looks_nordic(single) and not _forms(single) & exonyms().keys():
+            return None
     start = words[0][0]
     end = words[-1][0] + len(words[-1][1])
     text = sentence[start:end]
@@ -330,7 +339,8 @@ class TargetIndex:
     """The words of one translated sentence, indexed for the questions `present` asks."""
 
     def __init__(self, text: str) -> None:
-        words = [m.group() for m in _TOKEN.finditer(text)]
+        self.tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(text)]
+        words = [w for _, w in self.tokens]
         self.folded = [fold(_strip_genitive(w)) for w in words]
         self.words = set(self.folded)
         for word in list(self.words):
@@ -346,6 +356,11 @@ class TargetIndex:
         self.capitalised = {fold(w) for w in words if w[0].isupper() and len(w) >= 4}
         self.initials = _initialisms(words)
         self.canonical = {canonical(w): w for w in self.words if len(w) >= 4}
+
+
+def initials(text: str) -> str:
+    """ "University of Washington" → "uw"."""
+    return "".join(w[0].lower() for w in text.split() if w[:1].isupper())
 
 
 def _initialisms(words: list[str]) -> set[str]:
@@ -407,6 +422,10 @@ def _close(form: str, target: TargetIndex) -> bool:
     key = canonical(form)
     if key in target.canonical:
         return True
+    for other in target.canonical:
+        shared = _shared_prefix(key, other)
+        if shared >= 4 and shared >= 0.7 * min(len(key), len(other)):
+            return True
     limit = 1 if len(key) < 8 else 2
     if len(key) < 5:
         return False
@@ -455,3 +474,65 @@ def _within(a: str, b: str, limit: int) -> bool:
             return False
         previous = current
     return previous[-1] <= limit
+
+
+# ---- translated names --------------------------------------------------------------------
+
+# Capitalised English words that translate ordinary Nordic words: titles, the pronoun "I".
+_ENGLISH_CAPS = _wordset("""
+i mr mrs ms dr sir lord lady president prime minister king queen prince princess pope
+chancellor senator governor mayor general colonel captain chief secretary professor saint
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december
+""")
+_ADJECTIVE_ENDINGS = ("ian", "ean", "ese", "ish", "ic", "an", "i")
+
+
+def unexplained_capitals(target: TargetIndex, source: str) -> list[int]:
+    """Positions (token indices) of capitalised words in `target` that nothing in `source`
+    accounts for: where a translated name ("Research Service" for "Forskningstjeneste") is."""
+    source_index = TargetIndex(source)
+    english = set()
+    for _, word in source_index.tokens:
+        for form in _forms(word):
+            for e in exonyms().get(form, ()):
+                english.update(e.split())
+    out = []
+    for k, (position, word) in enumerate(target.tokens):
+        folded = target.folded[k]
+        if not word[0].isupper() or _starts_sentence(target.text, position) or len(word) < 2:
+            continue
+        if folded in _ENGLISH_CAPS or folded in english or folded.endswith(_ADJECTIVE_ENDINGS):
+            continue
+        if folded in source_index.words or (len(folded) >= 4 and _close(folded, source_index)):
+            continue
+        out.append(k)
+    return out
+
+
+def positions_of(word: str, target: TargetIndex) -> list[int]:
+    """Token indices of `target` where source name `word` shows up."""
+    forms = _forms(word)
+
+    def near(folded: str) -> bool:
+        return len(folded) >= 4 and any(
+            _shared_prefix(f, folded) >= 0.7 * min(len(f), len(folded)) for f in forms
+        )
+
+    return [k for k, folded in enumerate(target.folded) if folded in forms or near(folded)]
+
+
+_NORDIC_LETTERS = frozenset("æøåäöÆØÅÄÖ")
+_NORDIC_ENDINGS = ("ene", "erne", "arna", "orna", "ets", "ens", "nes", "ige", "iga", "iske",
+                   "iska", "ske", "ska", "lige", "liga", "et", "en")  # fmt: skip
+
+
+def looks_nordic(word: str) -> bool:
+    """Whether `word` looks like an ordinary Nordic word (a translated name's part): Nordic
+    letters or a Nordic inflection, not a patronymic surname."""
+    folded = fold(word)
+    if folded.endswith(_PATRONYMIC):
+        return False
+    if any(c in _NORDIC_LETTERS for c in word):
+        return True
+    return len(folded) >= 5 and folded.endswith(_NORDIC_ENDINGS)

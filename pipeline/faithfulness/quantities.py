@@ -224,6 +224,7 @@ def _build(language: str) -> re.Pattern[str]:
     )
     ones = _alternation(_EN_ONES + _EN_ORDINALS[:9])
     iso = r"(?P<iso>(?<!\d)(?P<iy>\d{4})-(?P<im>[01]\d)-(?P<id>[0-3]\d)(?!\d))"
+    fraction = r"(?P<frac>(?<![\w/.,])(?P<fa>\d{1,2})/(?P<fb>\d{1,3})(?![\w/]))"
     clock = r"(?P<hm>(?<![\d.,])(?P<hh>[0-2]?\d):(?P<mm>[0-5]\d)(?![\d:]))"
     roman = r"(?P<roman>(?<=[^\W\d_]\s)(?=[IVX])(?:X{0,2}(?:IX|IV|V?I{0,3}))(?![\w'’]))"
     if nordic:
@@ -276,7 +277,8 @@ def _build(language: str) -> re.Pattern[str]:
     )
     bare = rf"(?i:{_WORD_START}{bare}{_WORD_END})"
     # Order matters: "2:30 pm" must be read as one time before "2:30" alone, dates before numbers.
-    return re.compile("|".join([iso, *specific, clock, number, spelled, bare, *extra, roman]))
+    parts = [iso, *specific, clock, fraction, number, spelled, bare, *extra, roman]
+    return re.compile("|".join(parts))
 
 
 @functools.cache
@@ -303,18 +305,20 @@ def extract_quantities(text: str, language: str) -> list[Quantity]:
 
 
 def _ranges(found: list[Quantity], text: str) -> list[Quantity]:
-    """ "2–3 millioner": the 2 is two million as well, since the scale word covers both."""
+    """ "2–3 millioner": the 2 is two million, since the scale word covers both; "160-320 km/t":
+    the 160 is km/h too."""
     for i in range(len(found) - 1):
         first, second = found[i], found[i + 1]
         gap = text[first.span[1] : second.span[0]]
         if first.kind != "number" or first.scaled or not _RANGE.fullmatch(gap):
             continue
+        value, power, extra = first.value, first.power, set(first.alternatives)
         if second.power:
-            found[i] = _with(found[i], {("number", first.value * Decimal(10) ** second.power)})
-        if second.unit and not first.unit:
-            q = found[i]
-            found[i] = Quantity(q.value, q.kind, q.text, q.span, q.spelled, q.scaled,
-                                second.unit, q.alternatives, q.power)  # fmt: skip
+            value, power = first.value * Decimal(10) ** second.power, second.power
+            extra.add(("number", first.value))
+        found[i] = Quantity(value, first.kind, first.text, first.span, first.spelled,
+                            bool(power), first.unit or second.unit, frozenset(extra),
+                            power)  # fmt: skip
     return found
 
 
@@ -482,6 +486,16 @@ def _century_near(m: re.Match[str], value: Decimal) -> frozenset[Key]:
     return frozenset()
 
 
+def _fraction(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "1/5": a fifth (weak, like a word: "a fifth" reads the same)."""
+    top, bottom = int(m.group("fa")), int(m.group("fb"))
+    if not bottom or top >= bottom:
+        return []
+    value = Decimal(top) / Decimal(bottom)
+    unit = unit_at(m.string, m.end(), language)
+    return [Quantity(value, "number", m.group(), m.span(), spelled=True, unit=unit)]
+
+
 def _roman(m: re.Match[str], language: str) -> list[Quantity]:
     """ "World War II", "Karl XII": a Roman numeral after a capitalised word (not the pronoun)."""
     text = m.group("roman")
@@ -611,11 +625,12 @@ def _spelled(m: re.Match[str], language: str) -> list[Quantity]:
     if unit:
         power = (_ENGLISH_SCALES if language == "en" else _NORDIC_SCALES)[unit]
         value *= Decimal(10) ** power
+    measure = unit_at(m.string, m.end(), language)  # "nine miles"
     extra = {("scale", Decimal(10) ** power)} if unit and language == "en" else set()
     if language == "en" and not unit and word in _EN_ORDINALS:
         extra |= _century_near(m, value)
     return [Quantity(value, "number", m.group(), m.span(), spelled=True, scaled=bool(unit),
-                     alternatives=frozenset(extra), power=power)]  # fmt: skip
+                     unit=measure, alternatives=frozenset(extra), power=power)]  # fmt: skip
 
 
 @functools.cache
@@ -642,7 +657,7 @@ _HANDLERS = {
     "iso": _iso, "ampm": _ampm, "oclock": _oclock, "mil": _military, "dmy": _dmy,
     "clock": _clock, "date": _date1, "date2": _date2, "century": _century, "decade": _decade,
     "ord": _ordinal, "hm": _hm, "num": _numbers, "word": _spelled, "bare": _bare,
-    "decw": _decade_word, "roman": _roman, "around": _around,
+    "decw": _decade_word, "roman": _roman, "around": _around, "frac": _fraction,
 }  # fmt: skip
 
 

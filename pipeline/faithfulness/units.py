@@ -81,13 +81,24 @@ def unit_at(text: str, position: int, language: str) -> str | None:
     return _TABLE[name][0]
 
 
+def dimension(unit: str | None) -> str | None:
+    """ "length", "mass", ... for a canonical unit; None for no or an unknown unit."""
+    return _CANONICAL[unit][0] if unit in _CANONICAL else None
+
+
+def in_base(value: Decimal, unit: str) -> Decimal:
+    """`value` in the base unit of its dimension (metres, kilograms, litres, km/h, m²)."""
+    return value * _CANONICAL[unit][1]
+
+
 _CANONICAL = {canonical: (dimension, factor) for canonical, dimension, factor in _TABLE.values()}
 
 
-def same_measure(a: Decimal, unit_a: str, b: Decimal, unit_b: str, tolerance: float = 0.08) -> bool:
+def same_measure(a: Decimal, unit_a: str, b: Decimal, unit_b: str, tolerance: float = 0.03) -> bool:
     """Whether `a` `unit_a` and `b` `unit_b` are the same measure, give or take rounding.
 
     Only for different units of one dimension: the same unit is compared exactly elsewhere.
+    Translators round conversions to two or three digits, well within 3 per cent.
     """
     if unit_a == unit_b or unit_a not in _CANONICAL or unit_b not in _CANONICAL:
         return False
