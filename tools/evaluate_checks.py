@@ -206,7 +206,7 @@ def _name_runs(
     """Runs of capitalised words in `target`, not opening it, whose words the source spells
     the same way and occur once in the sentence, and which hold a word English never writes
     in lower case (a proper name, not "Square" or "College"): (start, end, words)."""
-    source_words = {fold(w) for w in re.findall(r"[\w’'-]+", source)}
+    source_words = {fold(w) for w in re.findall(r"[\w’'-]+", source) if w[0].isupper()}
     target_words = [fold(w) for w in re.findall(r"[\w’'-]+", target)]
     out = []
     for match in _RUN.finditer(target):

@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .figures import FigureFinding, compare_figures, same_figure, scale_slip
+from .figures import FigureFinding, Index, compare_figures, scale_slip
 from .names import (
     Name,
     SourceContext,
     TargetIndex,
     english_present,
     find_names,
+    fold,
     initials,
     looks_nordic,
     positions_of,
@@ -148,15 +149,13 @@ def _figure_check(
     finding: FigureFinding, index: int, pairs: Sequence[SentencePair], positions: list[str]
 ) -> Check:
     q, t = finding.source, finding.target
-    where = positions[index]
+    said = f"The {_noun(q)} {_quote(q)} in {positions[index]}"
     if finding.kind == "number_missing":
-        message = f"The figure {_quote(q)} in {where} is not in the translation."
+        message = f"{said} is not in the translation."
     elif finding.kind == "number_scale":
-        message = (
-            f"The figure {_quote(q)} in {where} is {_quote(t)} in the translation, {_factor(q, t)}."
-        )
+        message = f"{said} is {_quote(t)} in the translation, {_factor(q, t)}."
     else:
-        message = f"The figure {_quote(q)} in {where} is {_quote(t)} in the translation."
+        message = f"{said} is {_quote(t)} in the translation."
     pair = pairs[index]
     return Check("translate", finding.kind, finding.severity, q.text, message, pair.paragraph,
                  index, pair.source, pair.target, q.span, t.span if t else None)  # fmt: skip
@@ -168,6 +167,11 @@ def _quote(q: Quantity | None) -> str:
         return "nothing"
     plain = describe(q)
     return plain if plain == q.text else f'{plain} ("{q.text}")'
+
+
+def _noun(q: Quantity) -> str:
+    """What to call `q` in a message: "date", "time" or "figure"."""
+    return {"date": "date", "time": "time"}.get(q.kind, "figure")
 
 
 def _factor(q: Quantity, t: Quantity | None) -> str:
@@ -192,14 +196,17 @@ def _name_checks(
     positions: list[str],
 ) -> list[Check]:
     target = TargetIndex(pair.target)
-    checks, seen = [], set()
+    checks: list[Check] = []
+    seen: set[str] = set()  # missing words already reported for this sentence
     for name in find_names(pair.source, context):
-        if _inside(name.span[0], kept) or name.text in seen:
+        if _inside(name.span[0], kept):
             continue
         missing = _missing_parts(name, target)
-        if not missing or _translated(name, missing, target, pair.source):
+        if not missing or {fold(w) for w in missing} <= seen:
             continue
-        seen.add(name.text)
+        if _translated(name, missing, target, pair.source):
+            continue
+        seen.update(fold(w) for w in missing)
         where = positions[index]
         if len(missing) < len(name.required) or missing[0] != name.text:
             parts = " and ".join(f'"{word}"' for word in missing)
@@ -228,7 +235,7 @@ def _translated(name: Name, missing: list[str], target: TargetIndex, source: str
     near = {k for word in kept for k in positions_of(word, target)}
     if any(_adjacent(k, j, target) for k in near for j in loose):
         return True
-    return all(looks_nordic(word) for word in missing)
+    return name.nordic or all(looks_nordic(word) for word in missing)
 
 
 def _adjacent(k: int, j: int, target: TargetIndex) -> bool:
@@ -288,6 +295,7 @@ def check_summary(translation: str, summary: str) -> list[Check]:
     summariser rephrases them freely and they are rarely the figure a reader relies on.
     """
     known = extract_quantities(translation, "en")
+    known_index = Index(known)
     sources = _sentences(translation)
     checks: list[Check] = []
     seen: set[tuple[str, Decimal]] = set()
@@ -296,7 +304,7 @@ def check_summary(translation: str, summary: str) -> list[Check]:
             if (q.spelled and not q.scaled) or q.kind == "scale" or q.key in seen:
                 continue
             seen.add(q.key)
-            if any(same_figure(q, k) for k in known):
+            if known_index.matches(q, scales=False):
                 continue
             checks.append(_summary_check(index, sentence, q, known, sources, translation))
     return _sorted(checks)
@@ -311,12 +319,12 @@ def _summary_check(
     translation: str,
 ) -> Check:
     where = f"summary sentence {index + 1}"
-    slip = next((k for k in known if scale_slip(k, q)), None)
+    slip = next((k for k in known if k.power and scale_slip(k, q)), None) if q.power else None
     if slip is None:
-        message = f"The figure {_quote(q)} in {where} is not in the translation."
+        message = f"The {_noun(q)} {_quote(q)} in {where} is not in the translation."
         return Check("summarise", "number_invented", "error", q.text, message, None, index,
                      None, sentence, None, q.span)  # fmt: skip
-    message = f"The figure {_quote(q)} in {where} is {describe(slip)} in the translation."
+    message = f"The {_noun(q)} {_quote(q)} in {where} is {describe(slip)} in the translation."
     source, span = _sentence_at(sources, slip.span)
     return Check("summarise", "number_scale", "error", q.text, message, None, index, source,
                  sentence, span, q.span)  # fmt: skip

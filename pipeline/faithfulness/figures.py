@@ -28,10 +28,19 @@ class FigureFinding:
     target: Quantity | None  # the figure standing in for it, if any
 
 
-def same_figure(a: Quantity, b: Quantity) -> bool:
-    """Whether `a` and `b` say the same: a shared reading, or one measure in two units."""
-    if a.keys & b.keys:
+def same_figure(a: Quantity, b: Quantity, scales: bool = True) -> bool:
+    """Whether `a` and `b` say the same: a shared reading, or one measure in two units.
+
+    Without `scales`, "2 billion" does not vouch for a bare "billions" (English against
+    English, where both sides have such readings).
+    """
+    shared = a.keys & b.keys
+    if not scales:
+        shared = {key for key in shared if key[0] != "scale"}
+    if shared:
         return True
+    if a.unit == "°C" and b.unit is None and b.kind == "number":  # "32 grader" → "90-degree heat"
+        return abs(a.value * 9 / 5 + 32 - b.value) <= 1
     return bool(a.unit and b.unit and same_measure(a.value, a.unit, b.value, b.unit))
 
 
@@ -39,8 +48,8 @@ def compare_figures(
     source: Sequence[Sequence[Quantity]], target: Sequence[Sequence[Quantity]]
 ) -> list[FigureFinding]:
     """Problems with the figures of `source` sentences given their aligned `target` sentences."""
-    source_index = _Index([q for sentence in source for q in sentence])
-    target_index = _Index([q for sentence in target for q in sentence])
+    source_index = Index([q for sentence in source for q in sentence])
+    target_index = Index([q for sentence in target for q in sentence])
     findings: list[FigureFinding] = []
     for index, (src, tgt) in enumerate(zip(source, target, strict=True)):
         findings.extend(_sentence(index, src, tgt, source_index, target_index))
@@ -51,14 +60,15 @@ def _sentence(
     index: int,
     src: Sequence[Quantity],
     tgt: Sequence[Quantity],
-    source_index: _Index,
-    target_index: _Index,
+    source_index: Index,
+    target_index: Index,
 ) -> list[FigureFinding]:
     """The findings of one sentence pair."""
-    sentence = _Index(tgt)
+    sentence = Index(tgt)
     used: set[int] = set()
     unmatched: list[Quantity] = []
     repeated: list[Quantity] = []  # a figure the source gives twice and the target once
+    seen: set[tuple] = set()
     for q in src:
         hits = sentence.matches(q)
         free_hits = sorted(hits - used)
@@ -66,8 +76,9 @@ def _sentence(
             used.add(free_hits[0])
         elif hits:
             repeated.append(q)
-        elif not any(q.keys & u.keys for u in unmatched):
+        elif not q.keys & seen:
             unmatched.append(q)
+        seen |= q.keys
     # Figures of this translated sentence that no source figure accounts for.
     free = [t for j, t in enumerate(tgt) if j not in used and not source_index.matches(t)]
     if len(free) > _MAX_FREE:  # not a sentence but a table of figures: no pairing
@@ -91,10 +102,11 @@ def _sentence(
 _MAX_FREE = 40
 
 
-class _Index:
+class Index:
     """Quantities by reading, for `same_figure` questions in constant time."""
 
     def __init__(self, quantities: Sequence[Quantity]) -> None:
+        self.items = list(quantities)
         self.by_key: dict[tuple, list[int]] = {}
         self.measures: list[tuple[int, Quantity]] = []
         for i, q in enumerate(quantities):
@@ -103,11 +115,14 @@ class _Index:
             if q.unit:
                 self.measures.append((i, q))
 
-    def matches(self, q: Quantity) -> set[int]:
-        """Positions of the quantities that say the same as `q`."""
-        hits = {i for key in q.keys for i in self.by_key.get(key, ())}
-        if q.unit:
-            hits.update(i for i, t in self.measures if same_figure(q, t))
+    def matches(self, q: Quantity, scales: bool = True) -> set[int]:
+        """Positions of the quantities that say the same as `q` (see `same_figure`)."""
+        keys = q.keys if scales else {k for k in q.keys if k[0] != "scale"}
+        hits = {i for key in keys for i in self.by_key.get(key, ())}
+        if q.unit == "°C":  # a temperature converted to Fahrenheit, unit left out
+            hits.update(i for i, t in enumerate(self.items) if same_figure(q, t, scales))
+        elif q.unit:
+            hits.update(i for i, t in self.measures if same_figure(q, t, scales))
         return hits
 
 
@@ -163,6 +178,9 @@ def scale_slip(q: Quantity, t: Quantity) -> bool:
     """A figure with the wrong scale word: "milliarder" as "million", "billioner" as "billion"."""
     if not q.power or not t.power or q.power == t.power or (q.power - t.power) % 3:
         return False
+    if q.unit and t.unit and q.unit != t.unit and dimension(q.unit) == dimension(t.unit):
+        ratio = in_base(q.value, q.unit) / in_base(t.value, t.unit)  # "liter" as "gallons"
+        return any(abs(ratio / Decimal(10) ** p - 1) <= Decimal("0.03") for p in (3, 6, -3, -6))
     if q.kind == "scale" or t.kind == "scale":
         return True
     return q.value / Decimal(10) ** q.power == t.value / Decimal(10) ** t.power
@@ -174,6 +192,8 @@ _SORTS = ("date", "time", "decade", "century")
 def _could_be(q: Quantity, t: Quantity) -> bool:
     """Whether `t` is plausibly `q` changed: a reading of the same sort, of a similar size."""
     if (t.spelled and not t.scaled) or q.kind == "scale" or t.kind == "scale":
+        return False
+    if q.spelled and t.kind not in ("number", "percent"):  # "arton-" is no century
         return False
     for kind, value in q.keys:
         for other_kind, other in t.keys:

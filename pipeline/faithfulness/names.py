@@ -29,7 +29,7 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 _PARTICLES = _wordset("""
-de da di do dos das du van von der den del della al el la le bin ibn y
+de da di do dos das du van von der den del della al el la le bin ibn y of the
 """)
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ı": "i", "đ": "d", "ł": "l", "œ": "oe"})
 
@@ -81,6 +81,7 @@ _DEFINITE = ("ene", "ane", "erna", "arna", "orna", "et", "en", "a", "n")
 _PATRONYMIC = ("sen", "son", "sson")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Lower case without diacritics, so "Güler" matches "Guler" and "Bodø" matches "Bodo"."""
     decomposed = unicodedata.normalize("NFKD", word.lower().translate(_FOLD))
@@ -99,6 +100,7 @@ class Name:
     span: tuple[int, int]
     required: tuple[tuple[str, tuple[int, int]], ...]
     english: tuple[str, ...] = ()
+    nordic: bool = False  # the head of a Nordic phrase ("Svarta havet", "Grus-kungen")
 
 
 @dataclass(frozen=True)
@@ -126,12 +128,25 @@ class SourceContext:
 def _starts_sentence(text: str, position: int) -> bool:
     """Whether the word at `position` opens a sentence, line, quote, bracket or list item,
     where a capital letter says nothing about names."""
+    return _opening(text, position) is not None
+
+
+def _opening(text: str, position: int) -> str | None:
+    """ "sentence" when the word at `position` opens the text or follows end punctuation,
+    "quote" when it follows an opening quote, bracket or dash, None inside a sentence."""
     k = position - 1
     while k >= 0 and text[k] in " \t\u00a0":
         k -= 1
-    if k < 0 or text[k] in _SENTENCE_END or text[k] in _QUOTES_AND_BRACKETS:
-        return True
-    return text[k] in _DASHES and (k == 0 or text[k - 1] in " \t\u00a0")
+    if k < 0 or text[k] in _SENTENCE_END:
+        return "sentence"
+    if text[k] in _QUOTES_AND_BRACKETS:
+        k2 = k - 1
+        while k2 >= 0 and text[k2] in _QUOTES_AND_BRACKETS + " \t\u00a0":
+            k2 -= 1
+        return "sentence" if k2 < 0 or text[k2] in _SENTENCE_END + "," else "quote"
+    if text[k] in _DASHES and (k == 0 or text[k - 1] in " \t\u00a0"):
+        return "quote"
+    return None
 
 
 _APOSTROPHE_ENDING = re.compile(r"['’](?:s|er|erne|en|ene|ar|arna|na|n)?$")
@@ -165,6 +180,13 @@ def find_names(sentence: str, context: SourceContext) -> list[Name]:
                 names.append(Name(part[0], part[1], (part,)))
             i += 1
             continue
+        if "-" in word and word.split("-")[-1].islower() and not _is_code(word):
+            head = _name_part(word)  # "Grus-kungen", "Dalhousie-universitet"
+            if head and fold(head) not in _NOT_NAMES and not _opening(sentence, start):
+                span = (start, start + len(head))
+                names.append(Name(head, span, ((head, span),), nordic=True))
+                i += 1
+                continue
         run = [(start, word)]
         j = i + 1
         while j < len(tokens):
@@ -181,9 +203,16 @@ def find_names(sentence: str, context: SourceContext) -> list[Name]:
                 break
         name = _name_of_run(sentence, run, context)
         if name is not None:
+            if len(name.required) == 1 and j < len(tokens) and _definite(tokens[j][1]):
+                name = Name(name.text, name.span, name.required, name.english, nordic=True)
             names.append(name)
         i = j
     return names
+
+
+def _definite(word: str) -> bool:
+    """A lower-case Nordic noun in the definite form ("havet", "stan", "domstolen")."""
+    return word.islower() and len(word) >= 3 and word.endswith(("et", "en", "an", "na", "ne"))
 
 
 def _capitalised(word: str) -> bool:
@@ -212,7 +241,8 @@ def _capitalised_part(word: str, start: int) -> tuple[str, tuple[int, int]] | No
 def _name_of_run(sentence: str, run: list[tuple[int, str]], context: SourceContext) -> Name | None:
     """The name a run of capitalised words stands for, or None when it is no name."""
     first_pos, first = run[0]
-    if _starts_sentence(sentence, first_pos) and not _kept_opener(first, len(run), context):
+    opening = _opening(sentence, first_pos)
+    if opening and not _kept_opener(first, len(run), context, opening == "quote"):
         run = run[1:]
     while run and fold(run[0][1]) in _ARTICLES and len(run) > 1:  # "Det Kaspiske Hav"
         run = run[1:]
@@ -234,7 +264,7 @@ def _name_of_run(sentence: str, run: list[tuple[int, str]], context: SourceConte
     return Name(text, (start, end), _required(words), english)
 
 
-def _kept_opener(word: str, run_length: int, context: SourceContext) -> bool:
+def _kept_opener(word: str, run_length: int, context: SourceContext, quoted: bool) -> bool:
     """Whether the capitalised first word of a sentence is a name.
 
     "Ola Nordmann" opening a sentence is; "Mens Tokyo" or "Nyheten" is not. A word capitalised
@@ -246,9 +276,12 @@ def _kept_opener(word: str, run_length: int, context: SourceContext) -> bool:
         return False
     if folded in context.capitalised or _is_code(word) or _is_acronym(word):
         return True
-    if any(form in exonyms() for form in _forms(word)):
+    if folded in exonyms() and (len(folded) > 3 or _is_acronym(word)):  # not "Seks" ~ "SEK"
         return True
-    return run_length > 1 and folded not in context.lowercase
+    if folded in context.lowercase:
+        return False
+    # After a quote or bracket ("«Zoungla»", "(Bremer, 1998)") a foreign-looking word is a name.
+    return run_length > 1 or (quoted and not looks_nordic(word))
 
 
 def _name_part(word: str) -> str:
@@ -314,7 +347,7 @@ def _forms(word: str) -> set[str]:
         forms.update(p for p in folded.split("-") if len(p) >= 2)
         forms.add(folded.replace("-", ""))
     for form in list(forms):
-        if len(form) > 3 and form.endswith("s"):
+        if len(form) >= 3 and form.endswith("s"):  # a genitive: "Ios" (Io's), "Baykars"
             forms.add(form[:-1])
     for form in list(forms):
         if len(form) > 6 and not form.endswith(_PATRONYMIC):
@@ -524,7 +557,7 @@ def positions_of(word: str, target: TargetIndex) -> list[int]:
 
 _NORDIC_LETTERS = frozenset("æøåäöÆØÅÄÖ")
 _NORDIC_ENDINGS = ("ene", "erne", "arna", "orna", "ets", "ens", "nes", "ige", "iga", "iske",
-                   "iska", "ske", "ska", "lige", "liga", "et", "en")  # fmt: skip
+                   "iska", "ske", "ska", "lige", "liga", "et", "en", "gt", "kt")  # fmt: skip
 
 
 def looks_nordic(word: str) -> bool:

@@ -43,7 +43,7 @@ square_feet sq_ft=sq_ft area 0.0929
 hektar hectares hectare ha=ha area 10000
 dekar mål=daa area 1000
 acres acre=acre area 4046.86
-°c grader_celsius degrees_celsius celsius grader=°C temperature 1
+°c grader_celsius degrees_celsius celsius grader graders=°C temperature 1
 °f degrees_fahrenheit fahrenheit=°F temperature 1
 """
 _NORDIC_ONLY = {"mil"}  # the Scandinavian mile is 10 km; English "mil" is something else
