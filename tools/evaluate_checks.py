@@ -401,8 +401,8 @@ def format_report(report: dict) -> str:
         lines.append("")
     t = report["timing"]
     lines.append(
-        f"Timing: {t['ms_median']:.1f} ms warm for {t['sentences']} sentences, "
-        f"{t['characters']} characters"
+        f"Timing: {t['ms_median']:.1f} ms warm (median; best {t['ms_best']:.1f} ms) for "
+        f"{t['sentences']} sentences, {t['characters']} characters"
     )
     return "\n".join(lines)
 

@@ -24,6 +24,7 @@ from .names import (
     find_names,
     fold,
     initials,
+    is_acronym,
     looks_nordic,
     positions_of,
     present,
@@ -235,15 +236,17 @@ def _translated(name: Name, missing: list[str], target: TargetIndex, source: str
     near = {k for word in kept for k in positions_of(word, target)}
     if any(_adjacent(k, j, target) for k in near for j in loose):
         return True
-    return name.nordic or all(looks_nordic(word) for word in missing)
+    if near:  # "Jonas Gahr" kept and "Støre" gone: a dropped surname, not a translation
+        return False
+    return name.nordic or all(looks_nordic(word) or is_acronym(word) for word in missing)
 
 
 def _adjacent(k: int, j: int, target: TargetIndex) -> bool:
     """Whether tokens `k` and `j` of `target` belong to one name: next to each other, or with
-    only "the" or "of" between them ("Alexander the Great")."""
+    only capitalised words, "the" or "of" between them ("Alexander the Great")."""
     low, high = min(k, j), max(k, j)
-    between = target.folded[low + 1 : high]
-    return high - low == 1 or (high - low <= 3 and all(w in ("the", "of") for w in between))
+    between = [word for _, word in target.tokens[low + 1 : high]]
+    return high - low <= 4 and all(w[0].isupper() or w in ("the", "of") for w in between)
 
 
 def _missing_parts(name: Name, target: TargetIndex) -> list[str]:

@@ -223,7 +223,7 @@ world_cup|world_championship|world_championships: vm
 european_championship|european_championships|euro: em
 ioc|international_olympic_committee: iok
 nobel: nobel
-us|u.s.|dollar|dollars|$: usd
+us|u.s.|dollar|dollars|$: usd us
 euro|euros|eur|€: eur euro
 krone|kroner|nok: nok
 krona|kronor|sek: sek
@@ -239,6 +239,22 @@ hiv: hiv
 aids: aids
 eea|european_economic_area: eos ees
 efta: efta
+labour|labour_party: ap arbeiderpartiet arbeidarpartiet
+conservative|conservatives|conservative_party: hoyre
+progress_party|progress: frp fremskrittspartiet framstegspartiet
+centre_party|centre: sp senterpartiet centerpartiet
+christian_democrats|christian_democratic: krf kd
+socialist_left: sv
+greens|green_party|green: mdg mp miljopartiet
+social_democrats|social_democratic: socialdemokraterna socialdemokratiet
+sweden_democrats: sd sverigedemokraterna
+moderates|moderate_party: moderaterna
+danish_people's_party: df dansk_folkeparti
+liberal|liberals|liberal_party: venstre liberalerna
+statistics_norway: ssb
+statistics_sweden: scb
+statistics_denmark: danmarks_statistik
+foreign_ministry|foreign_affairs: ud utenriksdepartementet
 world_war: vv1 vv2 verdenskrig verdenskrigen varldskriget verdskrigen
 formula: formel
 """

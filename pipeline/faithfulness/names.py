@@ -56,7 +56,8 @@ mod mellom mellem mellan uten utan utan gjennom genom rundt omkring sammen tills
 desuden dessutom derfor darfor difor dermed darmed likevel dog bare kun endast berre enda endnu
 annen anden annan andre andra nye nya ny nytt gamle gamla store stora storste ikke allerede
 redan alltid aldri aldrig altid ofte ofta noen nogle nagra disse dessa dei slik slike sadan
-sadana sadant slikt forst forste forsta sist siste sista
+sadana sadant slikt forst forste forsta sist siste sista medan hja mykje dessutan samstundes
+kor kven eit desse me dykk berre ifylgje framleis heller
 """)
 # Words that name the kind of thing rather than which one: "Stanford University" is found by
 # "Stanford". English and Nordic, folded.
@@ -305,6 +306,11 @@ def _is_code(word: str) -> bool:
     return any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
 
 
+def is_acronym(word: str) -> bool:
+    """ "FN", "SSB", "USAs": an abbreviation, which English often spells out instead."""
+    return _is_acronym(word)
+
+
 def _is_acronym(word: str) -> bool:
     letters = [c for c in _name_part_simple(word) if c.isalpha()]
     return len(letters) >= 2 and all(c.isupper() for c in letters)
@@ -331,7 +337,9 @@ def _required(words: list[tuple[int, str]]) -> tuple[tuple[str, tuple[int, int]]
 
 
 def _generic(word: str) -> bool:
-    return fold(word) in _GENERIC or fold(word) in _PARTICLES
+    """A word naming the kind of thing, or a long Nordic compound ("Naturskyddsområde")."""
+    folded = fold(word)
+    return folded in _GENERIC or folded in _PARTICLES or (len(word) >= 10 and looks_nordic(word))
 
 
 def _lookup_form(text: str) -> str:
