@@ -204,7 +204,11 @@ def find_names(sentence: str, context: SourceContext) -> list[Name]:
                 break
         name = _name_of_run(sentence, run, context)
         if name is not None:
-            if len(name.required) == 1 and j < len(tokens) and _definite(tokens[j][1]):
+            end = name.span[1]
+            suspended = sentence[end : end + 1] == "-"  # "Svarta- och Kaspiska havet"
+            if len(name.required) == 1 and (
+                suspended or (j < len(tokens) and _definite(tokens[j][1]))
+            ):
                 name = Name(name.text, name.span, name.required, name.english, nordic=True)
             names.append(name)
         i = j

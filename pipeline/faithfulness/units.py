@@ -67,7 +67,7 @@ _TABLE = _table()
 def _pattern() -> re.Pattern[str]:
     names = sorted(_TABLE, key=len, reverse=True)
     alternation = "|".join(re.escape(n).replace(r"\ ", r"[ \u00a0]") for n in names)
-    return re.compile(rf"[ \u00a0\u202f]?(?:{alternation})(?![^\W\d_])", re.IGNORECASE)
+    return re.compile(rf"[ \u00a0\u202f-]?(?:{alternation})(?![^\W\d_])", re.IGNORECASE)
 
 
 def unit_at(text: str, position: int, language: str) -> str | None:
@@ -75,7 +75,7 @@ def unit_at(text: str, position: int, language: str) -> str | None:
     match = _pattern().match(text, position)
     if match is None:
         return None
-    name = match.group().strip().lower().replace("\u00a0", " ")
+    name = match.group().strip(" \u00a0\u202f-").lower().replace("\u00a0", " ")
     if name in _NORDIC_ONLY and language == "en":
         return None
     return _TABLE[name][0]
