@@ -242,6 +242,58 @@ def test_names_that_translation_rewrites_are_found(source, target):
     assert check(source, target) == []
 
 
+@pytest.mark.parametrize(
+    ("language", "source", "target", "expected"),
+    [
+        (
+            "nn",
+            "Prosjektet kostar 2,4 milliardar kroner, sa ho.",
+            "The project costs NOK 2.4 billion, she said.",
+            [],
+        ),
+        ("nn", "Tunnelen opnar klokka 14 laurdag.", "The tunnel opens at 2 pm on Saturday.", []),
+        (
+            "nn",
+            "Ordføraren Ola Nordmann opna tunnelen.",
+            "The mayor opened the tunnel.",
+            [("name_missing", "Ola Nordmann")],
+        ),
+        (
+            "nn",
+            "Tunnelen er 14,3 kilometer lang.",
+            "The tunnel is 14.8 kilometres long.",
+            [("number_changed", "14,3")],
+        ),
+        (
+            "da",
+            "Det koster 5 mia. kr. ifølge Danmarks Statistik.",
+            "It costs DKK 5 billion, according to Statistics Denmark.",
+            [],
+        ),
+        (
+            "sv",
+            "Statsminister Ulf Kristersson besökte Göteborg.",
+            "Prime Minister Ulf Kristersson visited Gothenburg.",
+            [],
+        ),
+        (
+            "sv",
+            "Huset kostade 3,5 miljoner kronor.",
+            "The house cost SEK 3.5 billion.",
+            [("number_scale", "3,5 miljoner")],
+        ),
+        (
+            "sv",
+            "Statsminister Ulf Kristersson besökte Göteborg.",
+            "Prime Minister Ulf visited Gothenburg.",
+            [("name_missing", "Ulf Kristersson")],
+        ),
+    ],
+)
+def test_nynorsk_danish_and_swedish(language, source, target, expected):
+    assert kinds(check(source, target, language)) == expected
+
+
 def test_capitalised_first_words_months_and_institutions_are_not_names():
     source = (
         "Regjeringen la fram budsjettet. Mandag 1. juli møttes de i Stortinget, sa Hans "

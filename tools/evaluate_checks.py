@@ -383,12 +383,16 @@ def format_report(report: dict) -> str:
             f"  human, all languages: {pooled['alarm_rate']:.1%} of "
             f"{pooled['documents']} documents (errors only: {pooled['error_rate']:.1%})"
         )
-        confirmed = [f"{o} {alarms[lang][o]['confirmed_by_reference']:.0%}"
-                     for lang in languages for o in alarms[lang] if o != "human"]  # fmt: skip
-        lines.append("  system checks whose figure or name the human reference has: "
-                     + ", ".join(f"{lang}:{c}" for lang, c in zip(
-                         [lang for lang in languages for o in alarms[lang] if o != "human"],
-                         confirmed, strict=True)))  # fmt: skip
+        lines.append(
+            "  system checks whose figure or name the human reference has (likely real "
+            "errors of the system):"
+        )
+        for output in outputs[1:]:
+            cells = []
+            for lang in languages:
+                a = alarms[lang].get(output)
+                cells.append(f"{a['confirmed_by_reference']:.0%} of {a['checks']}" if a else "")
+            lines.append(f"  {output:<15}" + "".join(f"{c:>14}" for c in cells))
         lines.append("")
         lines.append(f"Recall on injected errors ({label}): caught / injected documents")
         for kind in INJECTIONS:

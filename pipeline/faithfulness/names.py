@@ -283,7 +283,7 @@ def _kept_opener(word: str, run_length: int, context: SourceContext, quoted: boo
         return True
     if folded in exonyms() and (len(folded) > 3 or _is_acronym(word)):  # not "Seks" ~ "SEK"
         return True
-    if folded in context.lowercase:
+    if folded in context.lowercase or looks_nordic(word):  # "Ordføraren Ola Nordmann"
         return False
     # After a quote or bracket ("«Zoungla»", "(Bremer, 1998)") a foreign-looking word is a name.
     return run_length > 1 or (quoted and not looks_nordic(word))
