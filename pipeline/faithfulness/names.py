@@ -471,7 +471,7 @@ def _close(form: str, target: TargetIndex) -> bool:
         shared = _shared_prefix(key, other)
         if shared >= 4 and shared >= 0.7 * min(len(key), len(other)):
             return True
-    limit = 1 if len(key) < 8 else 2
+    limit = 1 if len(key) < 7 else 2
     if len(key) < 5:
         return False
     return any(
