@@ -128,7 +128,7 @@ def _reference_has(check: Check, reference: str) -> bool:
                   if check.source_span and q.span[0] == check.source_span[0]]  # fmt: skip
         known = extract_quantities(reference, "en")
         return any(same_figure(q, k) for q in wanted for k in known)
-    from pipeline.faithfulness.names import TargetIndex, present
+    from pipeline.faithfulness.presence import TargetIndex, present
 
     index = TargetIndex(reference)
     return all(present(word, index) for word in check.value.split() if word[:1].isupper())

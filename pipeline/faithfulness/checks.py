@@ -16,16 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .figures import FigureFinding, Index, compare_figures, scale_slip
-from .names import (
-    Name,
-    SourceContext,
+from .names import Name, SourceContext, find_names, fold, is_acronym, looks_nordic
+from .presence import (
     TargetIndex,
     english_present,
-    find_names,
-    fold,
     initials,
-    is_acronym,
-    looks_nordic,
     positions_of,
     present,
     unexplained_capitals,
