@@ -260,7 +260,9 @@ class Pipeline:
             "guards": output.guards,
         }
         result.models["summarise"] = self.models["summarise"]
-        result.checks += output.checks
+        # Each list comes sorted; together, the errors of both come first.
+        both = result.checks + output.checks
+        result.checks = sorted(both, key=lambda c: c.get("severity") != "error")
 
     def _through_cache(self, stage: Stage[Any, Any], inputs: Sequence[Any], use_cache: bool):
         """(output, {"cached", "seconds"}) per input: hits from disk, misses run together."""

@@ -145,7 +145,16 @@ def test_checks_flag_what_the_translation_and_summary_got_wrong(fake_pipeline, f
     assert ("translate", "number_missing", "38 mill.") in {(*k[:2], k[2][:8]) for k in kinds}
     assert any(c["kind"] == "name_missing" and "Nygård" in c["value"] for c in result.checks)
     assert ("summarise", "number_invented", "35%") in kinds
-    assert all(set(c) == {"stage", "kind", "value", "message"} for c in result.checks)
+    fields = {"stage", "kind", "severity", "value", "message", "paragraph", "sentence", "source",
+              "target", "source_span", "target_span"}  # fmt: skip
+    assert all(set(c) == fields for c in result.checks)
+    severities = [c["severity"] for c in result.checks]
+    assert severities == sorted(severities)  # "error" < "warning": the serious ones first
+    scale = next(c for c in result.checks if c["kind"] == "number_scale")
+    assert scale["source"] == "Budsjettet er på 8,8 billioner yen."  # names its sentence
+    assert scale["target"] == "The budget is 8.8 billion yen."
+    start, end = scale["source_span"]
+    assert scale["source"][start:end] == "8,8 billioner"
 
 
 def test_use_cache_false_bypasses_the_translation_memory_too(fake_pipeline, fakes):

@@ -1,13 +1,15 @@
 """Faithfulness checks: figures, scales and names that a translation or a summary got wrong."""
 
-from .checks import Check, check_summary, check_translation
+from .checks import Check, SentencePair, check_summary, check_translation, pair_paragraphs
 from .quantities import Quantity, describe, extract_quantities
 
 __all__ = [
     "Check",
     "Quantity",
+    "SentencePair",
     "check_summary",
     "check_translation",
     "describe",
     "extract_quantities",
+    "pair_paragraphs",
 ]

@@ -2,157 +2,255 @@
 
 Numbers and names are where machine translation and abstractive summaries hurt readers most: a
 dropped amount, a Nordic *billion* (10^12) rendered as an English billion (10^9), a figure the
-summariser made up, a person's name lost on the way. These checks compare what the texts say, not
-how they say it ("1,4 milliarder" = "$1.4bn", "1. juli" = "July 1", "tre" = "three"), and lean
+summariser made up, a surname lost on the way. The checks compare what the texts say, not how
+they say it ("1,4 milliarder" = "$1.4bn", "1. juli" = "July 1", "fire" = "quadruple",
+"Irak" = "Iraq"), sentence by sentence, since that is how the pipeline translates. They lean
 towards silence: a check that cries wolf on every article gets ignored.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
+from .figures import FigureFinding, Index, compare_figures, scale_slip
+from .names import Name, SourceContext, find_names, fold, is_acronym, looks_nordic
+from .presence import (
+    TargetIndex,
+    english_present,
+    initials,
+    positions_of,
+    present,
+    unexplained_capitals,
+)
 from .quantities import Quantity, describe, extract_quantities
 
-__all__ = ["Check", "Quantity", "check_summary", "check_translation", "extract_quantities"]
+__all__ = ["Check", "SentencePair", "check_summary", "check_translation"]
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    """One source sentence and its translation, in paragraph `paragraph` (0-based).
+
+    `target == source` means the sentence was kept verbatim (an English quote): never checked.
+    """
+
+    paragraph: int
+    source: str
+    target: str
 
 
 @dataclass(frozen=True)
 class Check:
-    """One problem: the `stage` it came from, its `kind`, the offending `value`, a `message`."""
+    """One problem found, with where it is: see the module docstring of `pipeline.faithfulness`.
+
+    `sentence` indexes the pairs given to `check_translation` (or the summary's sentences);
+    `source_span` locates `value` in `source`, `target_span` what stands in for it in `target`.
+    """
 
     stage: str  # "translate" or "summarise"
-    kind: str  # "number_missing", "number_scale", "number_invented" or "name_missing"
-    value: str  # the offending text as it appears in the source (or summary)
-    message: str  # one readable sentence
+    kind: str  # number_missing, number_changed, number_scale, name_missing, number_invented
+    severity: str  # "error": a figure or scale differs; "warning": something is missing
+    value: str
+    message: str
+    paragraph: int | None
+    sentence: int | None
+    source: str | None
+    target: str | None
+    source_span: tuple[int, int] | None
+    target_span: tuple[int, int] | None
 
-    def to_dict(self) -> dict[str, str]:
-        """The JSON shape used in the pipeline's `checks` list."""
-        return asdict(self)
+    def to_dict(self) -> dict:
+        """The JSON shape of the pipeline's `checks` list (spans as two-item lists)."""
+        return {
+            "stage": self.stage,
+            "kind": self.kind,
+            "severity": self.severity,
+            "value": self.value,
+            "message": self.message,
+            "paragraph": self.paragraph,
+            "sentence": self.sentence,
+            "source": self.source,
+            "target": self.target,
+            "source_span": list(self.source_span) if self.source_span else None,
+            "target_span": list(self.target_span) if self.target_span else None,
+        }
 
 
-def check_translation(source: str, translation: str, language: str = "nb") -> list[Check]:
-    """Figures and names in `source` (Nordic `language`) that `translation` lost, in source order.
+_SEVERITY_ORDER = {"error": 0, "warning": 1}
 
-    Nothing is flagged for English sources or a translation identical to the source; passages
-    the translation kept word for word (English quotes in a Nordic article) are skipped too.
-    """
-    if language == "en" or source.strip() == translation.strip():
+
+def _sorted(checks: list[Check]) -> list[Check]:
+    """Errors first, then in reading order."""
+    return sorted(
+        checks,
+        key=lambda c: (
+            _SEVERITY_ORDER[c.severity],
+            c.sentence if c.sentence is not None else -1,
+            c.source_span[0] if c.source_span else (c.target_span or (0, 0))[0],
+        ),
+    )
+
+
+def check_translation(pairs: Sequence[SentencePair], language: str = "nb") -> list[Check]:
+    """Figures and names of the source sentences (Nordic `language`) that their translations
+    lost or changed; errors first, then in reading order. English sources give no checks."""
+    if language == "en" or not pairs:
         return []
-    kept = _kept_passages(source, translation)
-    found = _number_checks(source, translation, language, kept)
-    found += _name_checks(source, translation, kept)
-    found.sort(key=lambda pair: pair[0])
-    return [check for _, check in found]
+    checked = [i for i, p in enumerate(pairs) if p.source.strip() != p.target.strip()]
+    kept = {i: _kept_passages(pairs[i].source, pairs[i].target) for i in checked}
+    source_q = [[q for q in extract_quantities(pairs[i].source, language)
+                 if not _inside(q.span[0], kept[i])] for i in checked]  # fmt: skip
+    target_q = [extract_quantities(pairs[i].target, "en") for i in checked]
+    positions = _positions(pairs)
+    checks = []
+    for finding in compare_figures(source_q, target_q):
+        checks.append(_figure_check(finding, checked[finding.sentence], pairs, positions))
+    context = SourceContext.of([p.source for p in pairs])
+    for i in checked:
+        checks.extend(_name_checks(i, pairs[i], context, kept[i], positions))
+    return _sorted(checks)
 
 
-def check_summary(translation: str, summary: str) -> list[Check]:
-    """Figures in `summary` that appear nowhere in `translation` (invented ones), in order.
+def pair_paragraphs(source: str, translation: str) -> list[SentencePair]:
+    """Source and translation paired paragraph by paragraph (lines), for callers that do not
+    have the sentence alignment; checks then look for figures in the whole paragraph."""
+    src = [p for p in source.split("\n") if p.strip()]
+    tgt = [p for p in translation.split("\n") if p.strip()]
+    if len(src) != len(tgt):
+        return [SentencePair(0, " ".join(src), " ".join(tgt))]
+    return [SentencePair(i, s, t) for i, (s, t) in enumerate(zip(src, tgt, strict=True))]
 
-    Spelled-out small numbers ("two ministers", "the first") are not checked on their own: the
-    summariser rephrases them freely and they are rarely the figure a reader relies on.
-    """
-    known = _Known(extract_quantities(translation, "en"), translation)
+
+def _positions(pairs: Sequence[SentencePair]) -> list[str]:
+    """ "paragraph 3, sentence 2" for each pair, 1-based for readers."""
+    out: list[str] = []
+    counts: dict[int, int] = {}
+    for pair in pairs:
+        counts[pair.paragraph] = counts.get(pair.paragraph, 0) + 1
+        out.append(f"paragraph {pair.paragraph + 1}, sentence {counts[pair.paragraph]}")
+    return out
+
+
+def _figure_check(
+    finding: FigureFinding, index: int, pairs: Sequence[SentencePair], positions: list[str]
+) -> Check:
+    q, t = finding.source, finding.target
+    said = f"The {_noun(q)} {_quote(q)} in {positions[index]}"
+    if finding.kind == "number_missing":
+        message = f"{said} is not in the translation."
+    elif finding.kind == "number_scale":
+        message = f"{said} is {_quote(t)} in the translation, {_factor(q, t)}."
+    else:
+        message = f"{said} is {_quote(t)} in the translation."
+    pair = pairs[index]
+    return Check("translate", finding.kind, finding.severity, q.text, message, pair.paragraph,
+                 index, pair.source, pair.target, q.span, t.span if t else None)  # fmt: skip
+
+
+def _quote(q: Quantity | None) -> str:
+    """ "8.8 trillion ("8,8 billioner")", or just "90" when the plain reading adds nothing."""
+    if q is None:
+        return "nothing"
+    plain = describe(q)
+    return plain if plain == q.text else f'{plain} ("{q.text}")'
+
+
+def _noun(q: Quantity) -> str:
+    """What to call `q` in a message: "date", "time" or "figure"."""
+    return {"date": "date", "time": "time"}.get(q.kind, "figure")
+
+
+def _factor(q: Quantity, t: Quantity | None) -> str:
+    if t is None or not t.value:
+        return "a scale word is wrong"
+    ratio = q.value / t.value
+    if ratio >= 1:
+        return f"{_times(ratio)} times too small"
+    return f"{_times(1 / ratio)} times too large"
+
+
+def _times(ratio: Decimal) -> str:
+    exponent = round(ratio.log10())
+    return f"{10**exponent:,}" if exponent > 0 else "many"
+
+
+def _name_checks(
+    index: int,
+    pair: SentencePair,
+    context: SourceContext,
+    kept: list[tuple[int, int]],
+    positions: list[str],
+) -> list[Check]:
+    target = TargetIndex(pair.target)
     checks: list[Check] = []
-    seen: set[tuple[str, Decimal]] = set()
-    for q in extract_quantities(summary, "en"):
-        if (q.spelled and not q.scaled) or q.key in seen:
+    seen: set[str] = set()  # missing words already reported for this sentence
+    for name in find_names(pair.source, context):
+        if _inside(name.span[0], kept):
             continue
-        seen.add(q.key)
-        check = _compare(q, known, "summarise", "summary", "number_invented")
-        if check is not None:
-            checks.append(check)
+        missing = _missing_parts(name, target)
+        if not missing or {fold(w) for w in missing} <= seen:
+            continue
+        if _translated(name, missing, target, pair.source):
+            continue
+        seen.update(fold(w) for w in missing)
+        where = positions[index]
+        if len(missing) < len(name.required) or missing[0] != name.text:
+            parts = " and ".join(f'"{word}"' for word in missing)
+            message = (
+                f'The name "{name.text}" in {where} is only partly in the translation: '
+                f"{parts} is missing."
+            )
+        else:
+            message = f'The name "{name.text}" in {where} is not in the translation.'
+        checks.append(Check("translate", "name_missing", "warning", name.text, message,
+                            pair.paragraph, index, pair.source, pair.target, name.span,
+                            None))  # fmt: skip
     return checks
 
 
-_PUNCTUATION = "\"'“”‘’«»()[],.;:!?"
+def _translated(name: Name, missing: list[str], target: TargetIndex, source: str) -> bool:
+    """Whether the missing part of `name` was most likely translated rather than dropped: the
+    translation has capitalised words nothing in the source accounts for, next to the part of
+    the name it kept ("Kirby Muxloe Castle" for "Kirby Muxloe Borgen") or, for a name made of
+    ordinary Nordic words, anywhere ("House of Representatives" for "Representantenes hus")."""
+    loose = unexplained_capitals(target, source)
+    if not loose:
+        return False
+    kept = [word for word, _ in name.required if word not in missing]
+    kept += [w for w in name.text.split() if w not in missing and w[:1].isupper()]
+    near = {k for word in kept for k in positions_of(word, target)}
+    if any(_adjacent(k, j, target) for k in near for j in loose):
+        return True
+    if near:  # "Jonas Gahr" kept and "Støre" gone: a dropped surname, not a translation
+        return False
+    return name.nordic or all(looks_nordic(word) or is_acronym(word) for word in missing)
 
 
-class _Known:
-    """The figures of an English text, indexed for the questions the checks ask."""
-
-    def __init__(self, quantities: list[Quantity], text: str) -> None:
-        # Runs of up to three words, for the verbatim fallback; a set keeps checks linear.
-        words = _words(text)
-        self.phrases = {" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words))}
-        self.keys = {q.key for q in quantities}
-        self.scaled: dict[Decimal, Quantity] = {}
-        for q in quantities:
-            if q.scaled:
-                self.scaled.setdefault(q.value, q)
-            # A date or time also vouches for its parts: "the 21st" may be "21. august".
-            if q.kind == "date":
-                self.keys.add(("number", q.value % 100))
-            if q.kind == "time":
-                self.keys.add(("number", q.value // 100))
-
-    def has(self, q: Quantity) -> bool:
-        """Whether `q` is in the text, by value or (for digits) as the very same words."""
-        if q.key in self.keys:
-            return True
-        if q.kind == "time":  # "kl. 14" may come out as "at 14" or "14.00", "kl. 14.30" as 14.30
-            hour, minute = divmod(int(q.value), 100)
-            alternatives = {Decimal(hour) + Decimal(minute) / 100}
-            if not minute:
-                alternatives.add(Decimal(hour))
-            return any(("number", v) in self.keys for v in alternatives)
-        # Exact characters count for digits only: "to" (two) would match the English "to".
-        return not q.spelled and " ".join(_words(q.text)) in self.phrases
-
-    def scale_slip(self, q: Quantity) -> Quantity | None:
-        """The figure 1000 times too small or large that stands in for scaled `q`, if any."""
-        if not q.scaled or q.key[0] != "number":
-            return None
-        for other in (q.value / 1000, q.value * 1000):
-            if other in self.scaled:
-                return self.scaled[other]
-        return None
+def _adjacent(k: int, j: int, target: TargetIndex) -> bool:
+    """Whether tokens `k` and `j` of `target` belong to one name: next to each other, or with
+    only capitalised words, "the" or "of" between them ("Alexander the Great")."""
+    low, high = min(k, j), max(k, j)
+    between = [word for _, word in target.tokens[low + 1 : high]]
+    return high - low <= 4 and all(w[0].isupper() or w in ("the", "of") for w in between)
 
 
-def _quote(q: Quantity) -> str:
-    """ "8,8 billioner" (8.8 trillion), or just "90" when the plain reading adds nothing."""
-    plain = describe(q)
-    return f'"{q.text}"' if plain == q.text else f'"{q.text}" ({plain})'
-
-
-def _words(text: str) -> list[str]:
-    return [word.strip(_PUNCTUATION) for word in text.split()]
-
-
-def _number_checks(
-    source: str, translation: str, language: str, kept: list[tuple[int, int]]
-) -> list[tuple[int, Check]]:
-    """number_missing and number_scale checks for `source`, with their positions."""
-    known = _Known(extract_quantities(translation, "en"), translation)
-    found: list[tuple[int, Check]] = []
-    seen: set[tuple[str, Decimal]] = set()
-    for q in extract_quantities(source, language):
-        if q.key in seen or _inside(q.span[0], kept):
-            continue
-        seen.add(q.key)
-        check = _compare(q, known, "translate", "source", "number_missing")
-        if check is not None:
-            found.append((q.span[0], check))
-    return found
-
-
-def _compare(q: Quantity, known: _Known, stage: str, side: str, absent: str) -> Check | None:
-    """A check for quantity `q` of `side` unless the translation has it (`absent`: its kind)."""
-    if known.has(q):
-        return None
-    slip = known.scale_slip(q)
-    if slip is not None:
-        message = f"{side} has {_quote(q)}, translation has {describe(slip)}"
-        return Check(stage, "number_scale", q.text, message)
-    return Check(stage, absent, q.text, f"{side} has {_quote(q)}, translation does not")
+def _missing_parts(name: Name, target: TargetIndex) -> list[str]:
+    """The distinctive words of `name` that `target` lacks (none: the name is there)."""
+    if name.english and english_present(name.english, target):
+        return []
+    short = initials(name.text)
+    if len(short) >= 2 and " " in name.text and short in target.words:  # "UW"
+        return []
+    return [word for word, _ in name.required if not present(word, target)]
 
 
 # Pieces of at least this many characters copied verbatim into the translation were not
-# translated (English quotes inside a Nordic article): their figures and names are the same.
+# translated (English quotes inside a Nordic sentence): their figures and names are the same.
 _MIN_KEPT = 20
-_PIECE = re.compile(r"[^\n.!?]+")
+_PIECE = re.compile(r"[^\n.!?\"“”«»]+")
 
 
 def _kept_passages(source: str, translation: str) -> list[tuple[int, int]]:
@@ -169,193 +267,65 @@ def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(start <= position < end for start, end in spans)
 
 
-# ---- names -------------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
-_SENTENCE_END = ".!?:;…\n"
-_OPENERS = " \t\"'“”«»‘’„([–—-"
-# Capitalised words that are translated rather than kept: honorifics, months, weekdays.
-_NOT_NAMES_TEXT = (
-    "hans hennes deres eksellense majestet kongelige hoyhet herr fru kong dronning kronprins "
-    "januar januari februar februari mars marts april mai maj juni juli august augusti "
-    "september oktober november desember december mandag tirsdag tisdag tysdag onsdag "
-    "torsdag fredag lordag laurdag sondag sundag monday tuesday wednesday thursday friday "
-    "saturday sunday january february march may june july october"
-)
-_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
-# Words that open sentences before a name ("Ifølge Reuters", "Mens Tokyo"), folded.
-_FUNCTION_TEXT = (
-    "i pa da na nar men og mens etter efter for fra fran til med om ved under over hos ifolge "
-    "enligt ifolje bade som den det de dette disse detta han hun hon vi jeg jag eg du der her "
-    "hvis selv ogsa ocksa likevel sa nu och at the a an in on at and but when while after as "
-    "with for from to by of if also"
-)
-_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
-# Place names English spells its own way (folded Nordic form → folded English words).
-_EXONYMS = {
-    "tyrkia": "turkey turkiye turkish", "tyrkiet": "turkey turkiye", "turkiet": "turkey",
-    "kina": "china chinese", "russland": "russia russian", "ryssland": "russia",
-    "tyskland": "germany german", "sverige": "sweden swedish", "norge": "norway norwegian",
-    "noreg": "norway", "danmark": "denmark danish", "usa": "us usa united america american",
-    "storbritannia": "britain uk british", "storbritannien": "britain uk british",
-    "frankrike": "france french", "frankrig": "france french", "spania": "spain",
-    "spanien": "spain", "italia": "italy", "italien": "italy", "ukraina": "ukraine",
-    "polen": "poland", "island": "iceland", "nederland": "netherlands dutch",
-    "nederlandene": "netherlands", "nederlanderna": "netherlands", "belgia": "belgium",
-    "belgien": "belgium", "osterrike": "austria", "ostrig": "austria", "sveits": "switzerland",
-    "schweiz": "switzerland", "hellas": "greece", "graekenland": "greece", "grekland": "greece",
-    "europa": "europe european", "afrika": "africa", "asia": "asia", "asien": "asia",
-    "nordsjoen": "north", "nordsoen": "north", "nordsjon": "north", "ostersjoen": "baltic",
-    "ostersoen": "baltic", "ostersjon": "baltic", "kobenhavn": "copenhagen",
-    "goteborg": "gothenburg", "moskva": "moscow", "brussel": "brussels", "bryssel": "brussels",
-    "fn": "un united nations", "selenskyj": "zelensky zelenskyy", "gronland": "greenland",
-    "irland": "ireland", "skottland": "scotland", "estland": "estonia", "litauen": "lithuania",
-    "lettland": "latvia", "letland": "latvia", "kypros": "cyprus", "cypern": "cyprus",
-    "norsk": "norwegian", "dansk": "danish", "svensk": "swedish", "finsk": "finnish",
-}  # fmt: skip
-_FOLD = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ı": "i", "đ": "d", "ł": "l", "œ": "oe"})
-_DEFINITE = ("ene", "et", "en")  # Nordic definite endings: "Stortinget" is "the Storting"
-_PATRONYMIC = ("sen", "son", "sson")
+# ---- summaries ---------------------------------------------------------------------------
 
 
-def _fold(word: str) -> str:
-    """Lower case without diacritics, so "Güler" matches "Guler" and "Bodø" matches "Bodo"."""
-    decomposed = unicodedata.normalize("NFKD", word.lower().translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _name_checks(
-    source: str, translation: str, kept: list[tuple[int, int]]
-) -> list[tuple[int, Check]]:
-    """name_missing checks: names in `source` of which no word shows up in `translation`."""
-    vocabulary = _vocabulary(translation)
-    prefixes: dict[str, list[str]] = {}
-    for word in vocabulary:
-        prefixes.setdefault(word[:5], []).append(word)
-    found: list[tuple[int, Check]] = []
-    flagged: set[str] = set()
-    for position, text, words in _names(source):
-        folded = {_fold(w) for w in words}
-        if _inside(position, kept) or folded <= flagged:
-            continue
-        if any(_present(form, vocabulary, prefixes) for w in words for form in _forms(w)):
-            continue
-        flagged |= folded
-        message = f'source names "{text}", translation does not'
-        found.append((position, Check("translate", "name_missing", text, message)))
-    return found
-
-
-def _vocabulary(text: str) -> set[str]:
-    """The folded words of `text`, also without a final "s" ("Baykar's" and "UAVs" alike)."""
-    words = set()
-    for token in re.findall(r"[^\W\d_]+", text):
-        word = _fold(token)
-        words.add(word)
-        if len(word) > 3 and word.endswith("s"):
-            words.add(word[:-1])
-    return words
-
-
-def _present(form: str, vocabulary: set[str], prefixes: dict[str, list[str]]) -> bool:
-    """Whether `form` or a close cognate ("Statistiska" ~ "Statistics") is in the vocabulary."""
-    if form in vocabulary:
-        return True
-    if len(form) < 6:
-        return False
-    for word in prefixes.get(form[:5], ()):
-        if _shared_prefix(form, word) >= 0.7 * min(len(form), len(word)):
-            return True
-    return False
-
-
-def _shared_prefix(a: str, b: str) -> int:
-    """How many leading characters `a` and `b` have in common."""
-    for i, (x, y) in enumerate(zip(a, b, strict=False)):
-        if x != y:
-            return i
-    return min(len(a), len(b))
-
-
-def _forms(word: str) -> set[str]:
-    """Spellings of source `word` the translation may use: folded, without genitive -s or a
-    definite ending, hyphen parts, and English exonyms ("Tyrkias" → "tyrkia" → "turkey")."""
-    folded = _fold(word)
-    forms = {folded, *(part for part in folded.split("-") if len(part) >= 3)}
-    for form in list(forms):
-        if len(form) > 3 and form.endswith("s"):
-            forms.add(form[:-1])
-        if not form.endswith(_PATRONYMIC):  # "Stortinget" → "storting", but "Hansen" stays
-            forms.update(form[: -len(e)] for e in _DEFINITE if form.endswith(e) and len(form) > 6)
-    for form in list(forms):
-        forms.update(_EXONYMS.get(form, "").split())
-    return {form for form in forms if len(form) >= 2}
-
-
-def _names(text: str) -> list[tuple[int, str, list[str]]]:
-    """Candidate names in `text`: (position, text as written, words), in order.
-
-    A name is a run of capitalised words, less months, weekdays and honorifics. A sentence's
-    capitalised first word counts only as part of a longer run (see `_opener`); a single word
-    also used in lower case, or looking like a translated institution, is not a name.
-    """
-    tokens = [(m.start(), m.group().rstrip("'’-")) for m in _TOKEN.finditer(text)]
-    lowercase = {_fold(t) for _, t in tokens if t[0].islower()}
-    starts = {p for p, _ in tokens if _starts_sentence(text, p)}
-    mid_caps = {_fold(t) for p, t in tokens if t[0].isupper() and p not in starts}
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) for the sentences of an English text, by end punctuation."""
     out = []
-    for run in _capital_runs(text, tokens):
-        if run[0][0] in starts and _opener(run, mid_caps, lowercase):
-            run = run[1:]
-        run = [(p, t) for p, t in run if _fold(t) not in _NOT_NAMES and len(t) > 1]
-        if not run:
-            continue
-        if len(run) == 1 and (_fold(run[0][1]) in lowercase or _looks_translated(run[0][1])):
-            continue
-        first, last = run[0], run[-1]
-        out.append((first[0], text[first[0] : last[0] + len(last[1])], [t for _, t in run]))
+    for match in re.finditer(r"\S.*?(?:[.!?]+[\"”’)]*(?=\s|$)|$)", text, re.DOTALL):
+        if match.group().strip():
+            out.append((match.start(), match.group()))
     return out
 
 
-def _opener(run: list[tuple[int, str]], mid_caps: set[str], lowercase: set[str]) -> bool:
-    """Whether a sentence-initial run starts with a merely capitalised ordinary word.
+def check_summary(translation: str, summary: str) -> list[Check]:
+    """Figures in `summary` that appear nowhere in `translation` (invented or rescaled ones).
 
-    "Ola Nordmann" opening a sentence is a name; "Mens Tokyo" or "I Istanbul" is not. A word
-    also capitalised mid-sentence elsewhere is a name wherever it stands.
+    Spelled-out small numbers ("two ministers", "the first") are not checked on their own: the
+    summariser rephrases them freely and they are rarely the figure a reader relies on.
     """
-    first = _fold(run[0][1])
-    if first in mid_caps:
-        return False
-    return len(run) == 1 or first in lowercase or first in _FUNCTION_WORDS
+    known = extract_quantities(translation, "en")
+    known_index = Index(known)
+    sources = _sentences(translation)
+    checks: list[Check] = []
+    seen: set[tuple[str, Decimal]] = set()
+    for index, (_offset, sentence) in enumerate(_sentences(summary)):
+        for q in extract_quantities(sentence, "en"):
+            if (q.spelled and not q.scaled) or q.kind == "scale" or q.key in seen:
+                continue
+            seen.add(q.key)
+            if known_index.matches(q, scales=False):
+                continue
+            checks.append(_summary_check(index, sentence, q, known, sources, translation))
+    return _sorted(checks)
 
 
-def _capital_runs(text: str, tokens: list[tuple[int, str]]) -> list[list[tuple[int, str]]]:
-    """Runs of capitalised tokens separated by exactly one space ("Gen Nakatani")."""
-    runs: list[list[tuple[int, str]]] = []
-    previous_end = -2
-    for position, token in tokens:
-        if not token[0].isupper():
-            previous_end = -2
-            continue
-        joined = position == previous_end + 1 and text[previous_end] in " \u00a0"
-        if joined and runs:
-            runs[-1].append((position, token))
-        else:
-            runs.append([(position, token)])
-        previous_end = position + len(token)
-    return runs
+def _summary_check(
+    index: int,
+    sentence: str,
+    q: Quantity,
+    known: list[Quantity],
+    sources: list[tuple[int, str]],
+    translation: str,
+) -> Check:
+    where = f"summary sentence {index + 1}"
+    slip = next((k for k in known if k.power and scale_slip(k, q)), None) if q.power else None
+    if slip is None:
+        message = f"The {_noun(q)} {_quote(q)} in {where} is not in the translation."
+        return Check("summarise", "number_invented", "error", q.text, message, None, index,
+                     None, sentence, None, q.span)  # fmt: skip
+    message = f"The {_noun(q)} {_quote(q)} in {where} is {describe(slip)} in the translation."
+    source, span = _sentence_at(sources, slip.span)
+    return Check("summarise", "number_scale", "error", q.text, message, None, index, source,
+                 sentence, span, q.span)  # fmt: skip
 
 
-def _starts_sentence(text: str, position: int) -> bool:
-    """Whether the word at `position` opens a sentence, line, quote or dialogue line."""
-    k = position - 1
-    while k >= 0 and text[k] in _OPENERS:
-        k -= 1
-    return k < 0 or text[k] in _SENTENCE_END
-
-
-def _looks_translated(word: str) -> bool:
-    """A long capitalised word with a Nordic definite ending ("Selvforsvarsstyrkene",
-    "Regjeringen") names an institution that English translates, not a proper name."""
-    folded = _fold(word)
-    return len(folded) >= 9 and folded.endswith(_DEFINITE) and not folded.endswith(_PATRONYMIC)
+def _sentence_at(
+    sentences: list[tuple[int, str]], span: tuple[int, int]
+) -> tuple[str | None, tuple[int, int] | None]:
+    """The sentence holding `span` and the span's offsets within it."""
+    for offset, sentence in sentences:
+        if offset <= span[0] < offset + len(sentence):
+            return sentence, (span[0] - offset, span[1] - offset)
+    return None, None

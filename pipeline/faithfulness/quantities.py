@@ -1,11 +1,11 @@
-"""Numbers, amounts, percentages, dates and times in Nordic and English news text.
+"""Reading figures in Nordic and English text as values that can be compared across languages.
 
-`extract_quantities` turns "1,4 milliarder", "12 500", "8,8 billioner", "38 mill.", "60 prosent",
-"1. juli" and "kl. 14" (Norwegian, Danish, Swedish) and "$1.4bn", "12,500", "8.8 trillion",
-"60 per cent", "July 1" and "2 pm" (English) into values that can be compared across the two
-languages. Two Nordic conventions are why this module exists: the decimal comma with a space as
-thousands separator, and the long scale, in which a Nordic *billion* is an English trillion
-(10^12) and a *milliard* is an English billion (10^9).
+A figure has one or more *keys*, the readings a faithful translation may use: "1800-tallet" is
+the number 1800 and the 19th century, "9:30" in English is 09:30 or 21:30, "60-tallet" is the
+sixties. Two mentions are the same figure when their keys meet. Nordic conventions are why this
+module exists: the decimal comma with a space or a dot grouping thousands, the 24-hour clock, and
+the long scale, in which a Nordic *billion* is an English trillion (10^12) and a *milliard* an
+English billion (10^9).
 
 No pattern here nests quantifiers, so even adversarial input (20,000 digits, spaces and commas)
 is scanned in linear time.
@@ -15,24 +15,54 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
-NORDIC = frozenset({"nb", "nn", "no", "da", "sv"})
+from pipeline.language.codes import SUPPORTED
+
+from .numberwords import (
+    _ARTICLES,
+    _BARE_POWERS,
+    _EN_ONES,
+    _EN_ORDINALS,
+    _EN_TENS,
+    _EN_TENS_ORDINALS,
+    _ENGLISH_BARE,
+    _ENGLISH_MONTHS,
+    _ENGLISH_SCALES,
+    _ENGLISH_VALUES,
+    _MONTH_NAMES,
+    _NORDIC_BARE,
+    _NORDIC_MONTHS,
+    _NORDIC_SCALES,
+    _ONES,
+    _PERCENT,
+    _ROMAN,
+    _nordic_words,
+)
+from .units import unit_at
+
 _SPACES = " \u00a0\u202f\u2009"  # space, no-break space, narrow no-break space, thin space
 _SP = f"[{_SPACES}]"
 _WORD_END = r"(?![^\W\d_])"  # not followed by a letter
 _WORD_START = r"(?<![^\W\d_])"
+_DASHES = "-‐–—"
 _CURRENCY = re.compile(r"(?:[$£€¥]|\b[A-Z]{3} ?)\Z")  # a sign or code just before: "$", "NOK "
+
+Key = tuple[str, Decimal]
+# Units written against the figure ("160km/h", "5kg"): the figure is still a figure.
+_ATTACHED = r"(?:km|kg|cm|mm|m|mi|mph|ft|lbs?|oz|ml|dl|l|g|ha|kn|kr)(?:/[a-z]+|²|2)?(?![^\W\d_])"
 
 
 @dataclass(frozen=True)
 class Quantity:
     """A figure found in text.
 
-    `value` is a Decimal; dates are month*100+day (July 1 → 701) and times hour*100+minute
-    (14:30 → 1430). `kind` is "number", "percent", "date", "year" or "time". `spelled` marks
-    words such as "tre"/"three"; `scaled` marks a scale word such as "mrd." or "billion".
+    `value` is a Decimal; dates are month*100+day (July 1 → 701), times hour*100+minute
+    (14:30 → 1430), decades their two digits (the 1960s → 60), centuries their ordinal.
+    `kind` is "number", "percent", "year", "date", "time", "decade", "century" or "scale" (a bare
+    "millions"). `spelled` marks words ("tre", "three"); `scaled` a scale word ("mrd.",
+    "billion"); `unit` a unit of measure ("km", "mi"). `alternatives` are other readings.
     """
 
     value: Decimal
@@ -41,88 +71,32 @@ class Quantity:
     span: tuple[int, int]
     spelled: bool = False
     scaled: bool = False
+    unit: str | None = None
+    alternatives: frozenset[Key] = field(default=frozenset(), compare=False)
+    power: int = 0  # the scale word's power of ten: 9 for "milliarder"
 
     @property
-    def key(self) -> tuple[str, Decimal]:
-        """What two mentions must share to be the same figure; percent and year count as numbers
-        because a translation may drop the unit ("60 prosent" → "60%", "60 percent", "60")."""
-        return (self.kind if self.kind in ("date", "time") else "number", self.value)
+    def key(self) -> Key:
+        """The main reading; percent and year count as numbers because a translation may drop
+        the unit ("60 prosent" → "60%", "60 percent", "60")."""
+        if self.kind in ("percent", "year"):
+            return ("number", self.value)
+        return (self.kind, self.value)
 
+    @property
+    def keys(self) -> frozenset[Key]:
+        """Every reading: the main one and the alternatives."""
+        return self.alternatives | {self.key}
 
-# Scale words → power of ten. Nordic languages use the long scale: billion = 10^12.
-_NORDIC_SCALES = {
-    "hundre": 2, "hundrede": 2, "hundra": 2, "tusen": 3, "tusind": 3, "tusinde": 3,
-    "million": 6, "millioner": 6, "millionar": 6, "miljon": 6, "miljoner": 6, "mill.": 6,
-    "mill": 6, "mln.": 6, "mln": 6, "mio.": 6, "mio": 6, "milj.": 6, "mkr": 6,
-    "milliard": 9, "milliarder": 9, "milliardar": 9, "miljard": 9, "miljarder": 9,
-    "mrd.": 9, "mrd": 9, "mia.": 9, "mia": 9, "mdr.": 9, "mdr": 9,
-    "billion": 12, "billioner": 12, "billionar": 12, "biljon": 12, "biljoner": 12,
-    "billiard": 15, "billiarder": 15,
-}  # fmt: skip
-_ENGLISH_SCALES = {
-    "hundred": 2, "thousand": 3, "million": 6, "mln": 6, "mn": 6, "billion": 9, "bn": 9,
-    "trillion": 12, "trn": 12, "tn": 12,
-}  # fmt: skip
-_PERCENT = {
-    "nordic": ("prosentpoeng", "prosentpoint", "procentenheter", "procentenhet",
-               "procentpoint", "prosent", "procent", "pst.", "pst", "%"),
-    "en": ("percentage points", "percentage point", "per cent", "percent", "pct", "%"),
-}  # fmt: skip
-_MONTH_NAMES = (
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
-)  # fmt: skip
-_NORDIC_MONTHS = {
-    "januar": 1, "januari": 1, "februar": 2, "februari": 2, "mars": 3, "marts": 3, "april": 4,
-    "mai": 5, "maj": 5, "juni": 6, "juli": 7, "august": 8, "augusti": 8, "september": 9,
-    "oktober": 10, "november": 11, "desember": 12, "december": 12,
-    "jan.": 1, "feb.": 2, "apr.": 4, "aug.": 8, "sep.": 9, "sept.": 9, "okt.": 10, "nov.": 11,
-    "des.": 12, "dec.": 12,
-}  # fmt: skip
-_ENGLISH_MONTHS = {name.capitalize(): n for n, name in enumerate(_MONTH_NAMES, 1)} | {
-    "Jan.": 1, "Feb.": 2, "Apr.": 4, "Aug.": 8, "Sep.": 9, "Sept.": 9, "Oct.": 10, "Nov.": 11,
-    "Dec.": 12,
-}  # fmt: skip
-# "en", "et", "a", ... mean "one" only before a scale word ("en million"); alone they are articles.
-_ARTICLES = frozenset({"en", "ett", "et", "ei", "ein", "eitt", "a", "an"})
-_NB = "to tre fire fem seks sju syv åtte ni ti elleve tolv tretten fjorten femten seksten sytten"
-_WORDS = {
-    "nb": f"{_NB} atten nitten tjue tyve en ett ei",
-    "nn": f"{_NB} atten nitten tjue ein eitt ei",
-    "da": "to tre fire fem seks syv otte ni ti elleve tolv tretten fjorten femten seksten sytten "
-    "atten nitten tyve en et",
-    "sv": "två tre fyra fem sex sju åtta nio tio elva tolv tretton fjorton femton sexton sjutton "
-    "arton nitton tjugo en ett",
-}
-_NORDIC_VALUES = {
-    "to": 2, "två": 2, "tre": 3, "fire": 4, "fyra": 4, "fem": 5, "seks": 6, "sex": 6, "sju": 7,
-    "syv": 7, "åtte": 8, "otte": 8, "åtta": 8, "ni": 9, "nio": 9, "ti": 10, "tio": 10,
-    "elleve": 11, "elva": 11, "tolv": 12, "tretten": 13, "tretton": 13, "fjorten": 14,
-    "fjorton": 14, "femten": 15, "femton": 15, "seksten": 16, "sexton": 16, "sytten": 17,
-    "sjutton": 17, "atten": 18, "arton": 18, "nitten": 19, "nitton": 19, "tjue": 20, "tyve": 20,
-    "tjugo": 20,
-}  # fmt: skip
-_EN_ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_EN_TEENS = [
-    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-    "eighteen", "nineteen",
-]  # fmt: skip
-_EN_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_EN_ORDINALS = [
-    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
-    "seventeenth", "eighteenth", "nineteenth", "twentieth",
-]  # fmt: skip
-_ENGLISH_VALUES = (
-    {w: n for n, w in enumerate(_EN_ONES + _EN_TEENS, 1)}
-    | {w: 10 * n for n, w in enumerate(_EN_TENS, 2)}
-    | {w: n for n, w in enumerate(_EN_ORDINALS, 1)}
-)
+    @property
+    def weak(self) -> bool:
+        """Words, a bare scale and the figure 1 are paraphrased too freely to be missed."""
+        return self.spelled or self.kind == "scale" or (self.kind == "number" and self.value == 1)
 
 
 def _alternation(words) -> str:
     """A regex alternation of `words`, longest first so "millioner" wins over "mill"."""
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 def _build(language: str) -> re.Pattern[str]:
@@ -131,11 +105,14 @@ def _build(language: str) -> re.Pattern[str]:
     scales = _alternation(_NORDIC_SCALES if nordic else _ENGLISH_SCALES)
     units = _alternation([*(_NORDIC_SCALES if nordic else _ENGLISH_SCALES),
                           *_PERCENT["nordic" if nordic else "en"]])  # fmt: skip
-    words = _alternation(_WORDS.get(language, _WORDS["nb"]).split() if nordic
-                         else [*_ENGLISH_VALUES, *_ARTICLES])  # fmt: skip
+    words = _alternation(
+        [*_nordic_words(language), *_ARTICLES] if nordic else [*_ENGLISH_VALUES, *_ARTICLES]
+    )
     ones = _alternation(_EN_ONES + _EN_ORDINALS[:9])
     iso = r"(?P<iso>(?<!\d)(?P<iy>\d{4})-(?P<im>[01]\d)-(?P<id>[0-3]\d)(?!\d))"
+    fraction = r"(?P<frac>(?<![\w/.,])(?P<fa>\d{1,2})/(?P<fb>\d{1,3})(?![\w/]))"
     clock = r"(?P<hm>(?<![\d.,])(?P<hh>[0-2]?\d):(?P<mm>[0-5]\d)(?![\d:]))"
+    roman = r"(?P<roman>(?<=[^\W\d_]\s)(?=[IVX])(?:X{0,2}(?:IX|IV|V?I{0,3}))(?![\w'’]))"
     if nordic:
         months = _alternation(_NORDIC_MONTHS)
         specific = [
@@ -144,39 +121,60 @@ def _build(language: str) -> re.Pattern[str]:
             rf"(?:[.:](?P<cm>[0-5]\d))?(?!\d))",
             rf"(?P<date>(?<![\d.,])(?P<d1>[0-3]?\d)\.?{_SP}(?P<m1>{months}){_WORD_END}"
             rf"(?:{_SP}(?P<y1>\d{{4}})(?!\d))?)",
+            rf"(?P<decade>(?<![\w.,])(?P<dn>\d{{2,4}})(?:[{_DASHES}]?(?i:tall|tal|hundratal)"
+            rf"[^\W\d_]*|[{_DASHES}]år(?:a|ene|ane){_WORD_END}|['’]?erne{_WORD_END}|[{_DASHES}](?={_SP}(?:og|och|eller|til|to|and)"
+            rf"{_SP}\d{{2,4}}[{_DASHES}]?(?i:tal|år))))",
+            rf"(?P<around>(?<![\w.,])(?P<ah>[0-2]?\d)[{_DASHES}]tid(?:en|a)?{_WORD_END})",
         ]
         attached = ""
+        bare = _NORDIC_BARE
+        extra = []
     else:
         months = _alternation(_ENGLISH_MONTHS)
+        centuries = _alternation(_EN_ORDINALS + _EN_TENS_ORDINALS)
         specific = [
             rf"(?P<ampm>(?<![\d.,])(?P<ah>1[0-2]|0?[1-9])(?:[:.](?P<am>[0-5]\d))?{_SP}?"
             rf"(?i:(?P<ap>[ap])\.?m\.?){_WORD_END})",
+            rf"(?P<oclock>(?<![\d.,])(?P<oh>1[0-2]|0?[1-9]){_SP}o['’]clock)",
+            rf"(?P<mil>(?<![\d.,:])(?P<mh>[0-2]\d)(?P<mm2>[0-5]\d){_SP}?(?:UTC|GMT|hours|hrs)\b)",
             rf"(?P<date>(?P<m1>{months}){_SP}(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
             rf"(?:,?{_SP}(?P<y1>\d{{4}})(?!\d))?)",
             rf"(?P<date2>(?<![\d.,])(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?{_SP}(?:of{_SP})?"
             rf"(?P<m2>{months}){_WORD_END}(?:,?{_SP}(?P<y2>\d{{4}})(?!\d))?)",
+            rf"(?P<century>(?i:(?<![\w.,])(?:(?P<cn>\d{{1,2}})(?:st|nd|rd|th)|(?P<cw>{centuries}))"
+            rf"(?:{_SP}|[{_DASHES}])centur(?:y|ies)))",
+            rf"(?P<decade>(?:(?<![\w.,])(?P<dn>\d{{4}})|(?<![\w.,])['’]?(?P<dn2>\d0))['’]?s"
+            rf"{_WORD_END})",
+            r"(?P<ord>(?<![\w.,])(?P<on>\d{1,4})(?:st|nd|rd|th)(?![^\W\d_]))",
         ]
         attached = rf"(?P<att>[mMkK]){_WORD_END}|"
+        bare = _ENGLISH_BARE
+        tens = _alternation(w[:-1] + "ies" for w in _EN_TENS)
+        extra = [rf"(?P<decw>(?i:\b(?P<dw>{tens})\b))"]
     number = (
-        rf"(?P<num>\d+(?:[.,{_SPACES}]\d+)*)"
-        rf"(?:{attached}{_SP}?(?i:(?P<unit>{units})){_WORD_END})?"
+        rf"(?P<num>(?<![^\W_])(?<![^\W\d_][{_DASHES}])\d+(?:[.,{_SPACES}]\d+)*(?!\d)"
+        rf"(?![.,{_SPACES}]\d))"
+        rf"(?:{attached}{_SP}?(?i:(?P<unit>{units})){_WORD_END}|(?!(?!{_ATTACHED})[^\W\d_]))"
     )
-    compound = rf"(?:-(?P<w2>{ones}){_WORD_END})?" if not nordic else ""
+    compound = rf"(?:[-{_SPACES}](?P<w2>{ones}){_WORD_END})?" if not nordic else ""
     spelled = (
         rf"(?i:{_WORD_START}(?P<word>{words}){_WORD_END}{compound}"
         rf"(?:{_SP}(?P<wunit>{scales}){_WORD_END})?)"
     )
+    bare = rf"(?i:{_WORD_START}{bare}{_WORD_END})"
     # Order matters: "2:30 pm" must be read as one time before "2:30" alone, dates before numbers.
-    return re.compile("|".join([iso, *specific, clock, number, spelled]))
+    parts = [iso, *specific, clock, fraction, number, spelled, bare, *extra, roman]
+    return re.compile("|".join(parts))
 
 
 @functools.cache
 def _pattern(language: str) -> re.Pattern[str]:
     """The compiled pattern for `language`, built on first use (import stays cheap)."""
-    return _build(language if language in ("nb", "nn", "da", "sv", "en") else "nb")
+    return _build(language if language in SUPPORTED else "nb")
 
 
 _DIGITS = re.compile(r"\d+")
+_RANGE = re.compile(rf"{_SP}?(?:[{_DASHES}]|til|to|or|eller|och|og|and){_SP}?")
 
 
 def extract_quantities(text: str, language: str) -> list[Quantity]:
@@ -189,45 +187,131 @@ def extract_quantities(text: str, language: str) -> list[Quantity]:
     found: list[Quantity] = []
     for match in pattern.finditer(text):
         found.extend(_from_match(match, language))
+    return _ranges(found, text)
+
+
+def _ranges(found: list[Quantity], text: str) -> list[Quantity]:
+    """ "2–3 millioner": the 2 is two million, since the scale word covers both; "160-320 km/t":
+    the 160 is km/h too."""
+    for i in range(len(found) - 1):
+        first, second = found[i], found[i + 1]
+        gap = text[first.span[1] : second.span[0]]
+        if first.kind != "number" or first.scaled or not _RANGE.fullmatch(gap):
+            continue
+        value, power, extra = first.value, first.power, set(first.alternatives)
+        if second.power:
+            value, power = first.value * Decimal(10) ** second.power, second.power
+            extra.add(("number", first.value))
+        found[i] = Quantity(value, first.kind, first.text, first.span, first.spelled,
+                            bool(power), first.unit or second.unit, frozenset(extra),
+                            power)  # fmt: skip
     return found
 
 
 def _from_match(m: re.Match[str], language: str) -> list[Quantity]:
     """The quantities one match of the scanning pattern stands for."""
-    if m.group("iso"):
-        return _date(m, "id", "im", "iy")
-    if m.group("hm"):
-        return [_time(m, int(m.group("hh")), int(m.group("mm")), "hm")]
     groups = m.groupdict()
-    if groups.get("dmy"):
-        return _date(m, "nd", "nm", "ny")
-    if groups.get("clock"):
-        return [_time(m, int(m.group("ch")), int(m.group("cm") or 0), "clock")]
-    if groups.get("ampm"):
-        hour = int(m.group("ah")) % 12 + (12 if m.group("ap").lower() == "p" else 0)
-        return [_time(m, hour, int(m.group("am") or 0), "ampm")]
-    if m.group("date"):
-        return _date(m, "d1", "m1", "y1")
-    if groups.get("date2"):
-        return _date(m, "d2", "m2", "y2")
-    if m.group("num"):
-        return _numbers(m, language)
-    return _spelled(m, language)
+    group = m.lastgroup or ""
+    handler = _HANDLERS.get(group)
+    if handler is None:  # a named group inside the alternative matched last: find the outer one
+        group = next(name for name in _HANDLERS if groups.get(name) is not None)
+        handler = _HANDLERS[group]
+    return handler(m, language)
 
 
-def _time(m: re.Match[str], hour: int, minute: int, group: str) -> Quantity:
-    return Quantity(Decimal(hour * 100 + minute), "time", m.group(group), m.span(group))
+def _iso(m: re.Match[str], language: str) -> list[Quantity]:
+    return _date(m, "id", "im", "iy")
 
 
-def _date(m: re.Match[str], day: str, month: str, year: str) -> list[Quantity]:
-    """A date (month*100+day) and, when it has one, its year as a quantity of its own."""
+def _hm(m: re.Match[str], language: str) -> list[Quantity]:
+    hour, minute = int(m.group("hh")), int(m.group("mm"))
+    # English writes "9:30" for 21:30 as well; the Nordic 24-hour clock means what it says.
+    twelve = language == "en" and 1 <= hour <= 12
+    return [_time(m, hour, minute, "hm", both=twelve)]
+
+
+def _clock(m: re.Match[str], language: str) -> list[Quantity]:
+    hour, minute = int(m.group("ch")), int(m.group("cm") or 0)
+    q = _time(m, hour, minute, "clock", both=hour <= 12 and not m.group("cm"))
+    # "kl. 14" may come out as "at 14", "kl. 14.30" as "14.30".
+    extra = {("number", Decimal(hour) + Decimal(minute) / 100)}
+    return [_with(q, extra)]
+
+
+def _ampm(m: re.Match[str], language: str) -> list[Quantity]:
+    hour = int(m.group("ah")) % 12 + (12 if m.group("ap").lower() == "p" else 0)
+    return [_time(m, hour, int(m.group("am") or 0), "ampm")]
+
+
+def _oclock(m: re.Match[str], language: str) -> list[Quantity]:
+    return [_time(m, int(m.group("oh")), 0, "oclock", both=True)]
+
+
+def _military(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "0230 UTC": a 24-hour time written as four digits."""
+    hour, minute = int(m.group("mh")), int(m.group("mm2"))
+    if hour > 24:
+        return []
+    return [_time(m, hour, minute, "mil")]
+
+
+def _around(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "11-tiden": around eleven o'clock."""
+    return [_time(m, int(m.group("ah")), 0, "around", both=True)]
+
+
+def _time(m: re.Match[str], hour: int, minute: int, group: str, both: bool = False) -> Quantity:
+    """A time of day; `both`: a 12-hour reading that may be morning or evening."""
+    hour %= 24
+    value = Decimal(hour * 100 + minute)
+    extra = set()
+    if both:
+        extra.add(("time", Decimal(((hour + 12) % 24) * 100 + minute)))
+    return Quantity(value, "time", m.group(group), m.span(group), alternatives=frozenset(extra))
+
+
+def _with(q: Quantity, extra: set[Key]) -> Quantity:
+    return Quantity(
+        q.value,
+        q.kind,
+        q.text,
+        q.span,
+        q.spelled,
+        q.scaled,
+        q.unit,
+        q.alternatives | extra,
+        q.power,
+    )
+
+
+def _dmy(m: re.Match[str], language: str) -> list[Quantity]:
+    return _date(m, "nd", "nm", "ny")
+
+
+def _date1(m: re.Match[str], language: str) -> list[Quantity]:
+    return _date(m, "d1", "m1", "y1", loose=language != "en")
+
+
+def _date2(m: re.Match[str], language: str) -> list[Quantity]:
+    return _date(m, "d2", "m2", "y2")
+
+
+def _date(m: re.Match[str], day: str, month: str, year: str, loose: bool = False):
+    """A date (month*100+day) and, when it has one, its year as a quantity of its own.
+
+    A Nordic date written out ("26. november") also stands for its day alone, so "the 26th" or
+    a misspelt month in the translation is not read as a missing date.
+    """
     name = m.group(month)
     number = int(name) if name.isdigit() else _month_number(name)
     d = int(m.group(day))
     if not (1 <= number <= 12 and 1 <= d <= 31):
         return []
-    start, end = m.span()
-    out = [Quantity(Decimal(number * 100 + d), "date", m.group(), (start, end))]
+    start = m.start()
+    end = m.end(year) if m.group(year) else m.end(month)
+    extra = frozenset({("number", Decimal(d))}) if loose else frozenset()
+    out = [Quantity(Decimal(number * 100 + d), "date", m.string[start:end], (start, end),
+                    alternatives=extra)]  # fmt: skip
     if m.group(year):
         out.append(Quantity(Decimal(m.group(year)), "year", m.group(year), m.span(year)))
     return out
@@ -238,22 +322,115 @@ def _month_number(name: str) -> int:
     return _NORDIC_MONTHS.get(lowered) or _ENGLISH_MONTHS.get(name.capitalize(), 0)
 
 
+def _decade(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "1990-tallet", "90-tallet", "1800-tallet", "the 1960s", "'60s": decades and centuries."""
+    digits = m.group("dn") or m.groupdict().get("dn2") or ""
+    number = int(digits) * (100 if "hundra" in m.group().lower() else 1)
+    span = m.span()
+    if number % 100 == 0 and number >= 100:  # "1800-tallet": the 1800s, the 19th century
+        keys = {("century", Decimal(number // 100 + 1)), ("number", Decimal(number))}
+        return [Quantity(Decimal(number), "year", m.group(), span, alternatives=frozenset(keys))]
+    if number % 10:
+        return [Quantity(Decimal(number), "number", digits, m.span("dn"))]
+    keys = {("decade", Decimal(number % 100))}
+    if number >= 1000:
+        keys.add(("number", Decimal(number)))
+    return [
+        Quantity(Decimal(number % 100), "decade", m.group(), span, alternatives=frozenset(keys))
+    ]
+
+
+def _decade_word(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "the sixties"."""
+    word = m.group("dw").lower()
+    value = _ENGLISH_VALUES[word[:-3] + "y"]
+    extra = frozenset({("number", value)})  # "in their twenties" for "20-årene"
+    return [Quantity(value, "decade", m.group(), m.span(), spelled=True, alternatives=extra)]
+
+
+def _century(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "the 19th century", "nineteenth-century": also the ordinal itself ("det 19. århundre")."""
+    word = m.group("cw")
+    value = _ENGLISH_VALUES[word.lower()] if word else Decimal(m.group("cn"))
+    extra = frozenset({("number", value)})
+    return [Quantity(value, "century", m.group(), m.span(), alternatives=extra)]
+
+
+def _ordinal(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "19th", "2nd": a number (Nordic writes "19."); "the 19th or 20th century" a century."""
+    value = Decimal(m.group("on"))
+    return [Quantity(value, "number", m.group(), m.span(), alternatives=_century_near(m, value))]
+
+
+_CENTURY_NEAR = re.compile(r"[\w\s,-]{0,30}?\bcenturies\b|[\w\s,-]{0,30}?\bcentury\b", re.I)
+
+
+def _century_near(m: re.Match[str], value: Decimal) -> frozenset[Key]:
+    """The century reading of an ordinal a "century" follows within a few words."""
+    if _CENTURY_NEAR.match(m.string, m.end()):
+        return frozenset({("century", value)})
+    return frozenset()
+
+
+def _fraction(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "1/5": a fifth (weak, like a word: "a fifth" reads the same)."""
+    top, bottom = int(m.group("fa")), int(m.group("fb"))
+    if not bottom or top >= bottom:
+        return []
+    value = Decimal(top) / Decimal(bottom)
+    unit = unit_at(m.string, m.end(), language)
+    return [Quantity(value, "number", m.group(), m.span(), spelled=True, unit=unit)]
+
+
+def _roman(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "World War II", "Karl XII": a Roman numeral after a capitalised word (not the pronoun)."""
+    text = m.group("roman")
+    before = m.string[max(0, m.start() - 12) : m.start()].split()
+    if not text or not before or not before[-1][:1].isupper():
+        return []
+    if text == "I" and before[-1].rstrip(",") != "War":
+        return []
+    value, previous = 0, 0
+    for char in reversed(text):
+        digit = _ROMAN[char]
+        value += -digit if digit < previous else digit
+        previous = max(previous, digit)
+    return [Quantity(Decimal(value), "number", text, m.span(), spelled=True)]
+
+
 def _numbers(m: re.Match[str], language: str) -> list[Quantity]:
     """A run of digits and separators: one or more numbers, the last one with its unit."""
     start = m.start("num")
     parts = _split_run(m.group("num"), language)
     out = []
-    for value, begin, end, plain in parts:
-        kind = "year" if plain and len(str(value)) == 4 and 1800 <= value <= 2100 else "number"
+    for value, begin, end, plain, alternative in parts:
+        kind = "year" if plain and len(str(value)) == 4 and 1000 <= value <= 2100 else "number"
         span = (start + begin, start + end)
-        out.append(Quantity(value, kind, m.string[span[0] : span[1]], span))
+        extra = frozenset({("number", alternative)}) if alternative is not None else frozenset()
+        out.append(Quantity(value, kind, m.string[span[0] : span[1]], span, alternatives=extra))
     last = out[-1]
     unit, att = m.group("unit"), m.groupdict().get("att")
     if att and _CURRENCY.search(m.string, max(0, start - 4), start):  # "$38m", not "38m tall"
         unit = "million" if att.lower() == "m" else "thousand"
     if unit:
-        out[-1] = _with_unit(last, unit.lower(), language, m.string[last.span[0] : m.end()])
+        last = _with_unit(last, unit.lower(), language, m.string[last.span[0] : m.end()])
+    if language != "en" and last.kind == "number" and not last.scaled:
+        last = _maybe_time(last)
+    measure = unit_at(m.string, last.span[1], language)
+    if measure is not None:
+        last = Quantity(last.value, last.kind, last.text, last.span, last.spelled, last.scaled,
+                        measure, last.alternatives, last.power)  # fmt: skip
+    out[-1] = last
     return out
+
+
+def _maybe_time(q: Quantity) -> Quantity:
+    """ "11.20" in Nordic text is often a time (Norwegian writes 11.20 for 11:20)."""
+    match = re.fullmatch(r"([0-2]?\d)[.:]([0-5]\d)", q.text)
+    if not match or int(match.group(1)) > 24:
+        return q
+    hour, minute = int(match.group(1)), int(match.group(2))
+    return _with(q, {("time", Decimal((hour % 24) * 100 + minute))})
 
 
 def _with_unit(q: Quantity, unit: str, language: str, text: str) -> Quantity:
@@ -261,16 +438,22 @@ def _with_unit(q: Quantity, unit: str, language: str, text: str) -> Quantity:
     span = (q.span[0], q.span[0] + len(text))
     scales = _ENGLISH_SCALES if language == "en" else _NORDIC_SCALES
     if unit in scales:
-        return Quantity(q.value * 10 ** scales[unit], "number", text, span, scaled=True)
-    return Quantity(q.value, "percent", text, span)
+        power = Decimal(10) ** scales[unit]
+        extra = {(k, v * power) for k, v in q.alternatives if k == "number"}
+        if language == "en":  # the target side: "2 million" also vouches for "millioner"
+            extra.add(("scale", power))
+        return Quantity(q.value * power, "number", text, span, scaled=True,
+                        alternatives=frozenset(extra), power=scales[unit])  # fmt: skip
+    return Quantity(q.value, "percent", text, span, alternatives=q.alternatives)
 
 
-def _split_run(run: str, language: str) -> list[tuple[Decimal, int, int, bool]]:
-    """Read "12 500,5" or "1,234.5" or "2025 200" as (value, start, end, plain) numbers.
+def _split_run(run: str, language: str) -> list[tuple[Decimal, int, int, bool, Decimal | None]]:
+    """Read "12 500,5" or "1,234.5" or "2025 200" as (value, start, end, plain, other) numbers.
 
     A separator followed by exactly three digits groups thousands (space or "." in Nordic text,
     space or "," in English); otherwise "," (and "." in Nordic) marks decimals. Anything else
-    starts a new number, so "2026 200" is two numbers. `plain` means no separator at all.
+    starts a new number, so "2026 200" is two numbers. `plain` means no separator at all;
+    `other` is a second reading: Nordic "1.500" may be an English-style 1.5.
     """
     groups = [(g.group(), g.start()) for g in _DIGITS.finditer(run)]
     thousands = _SPACES + ("," if language == "en" else ".")
@@ -289,9 +472,23 @@ def _split_run(run: str, language: str) -> list[tuple[Decimal, int, int, bool]]:
         if j + 1 < len(groups) and run[groups[j + 1][1] - 1] in ".,":
             j, frac = j + 1, "." + groups[j + 1][0]
         end = groups[j][1] + len(groups[j][0])
-        out.append((Decimal(whole + frac), begin, end, i == j))
+        other = None
+        if tsep == "." and language != "en" and j == i + 1 and not frac:
+            other = _decimal(groups[i][0] + "." + groups[j][0])
+        elif language != "en" and frac and j == i + 1 and len(frac) == 4 and len(whole) <= 3:
+            other = _decimal(whole + frac[1:])  # "783,562": an English-style 783,562
+        value = _decimal(whole + frac)
+        if value is not None:
+            out.append((value, begin, end, i == j, other))
         i = j + 1
     return out
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
+        return None
 
 
 def _spelled(m: re.Match[str], language: str) -> list[Quantity]:
@@ -300,19 +497,58 @@ def _spelled(m: re.Match[str], language: str) -> list[Quantity]:
     unit = (m.group("wunit") or "").lower()
     if word in _ARTICLES and not unit:
         return []
-    value = 1 if word in _ARTICLES else _NORDIC_VALUES.get(word) or _ENGLISH_VALUES.get(word, 0)
+    if language == "en":
+        value = Decimal(1) if word in _ARTICLES else _ENGLISH_VALUES.get(word, Decimal(0))
+        if word in ("noon", "midday", "midnight"):
+            hour = 12 if word != "midnight" else 0
+            return [Quantity(Decimal(hour * 100), "time", m.group(), m.span(), spelled=True)]
+    else:
+        value = Decimal(1 if word in _ARTICLES else _nordic_value(word, language))
     second = (m.groupdict().get("w2") or "").lower()
     if second and word in _EN_TENS:
         value += _ENGLISH_VALUES[second]
-    number = Decimal(value)
+    power = 0
     if unit:
-        scales = _ENGLISH_SCALES if language == "en" else _NORDIC_SCALES
-        number *= 10 ** scales[unit]
-    return [Quantity(number, "number", m.group(), m.span(), spelled=True, scaled=bool(unit))]
+        power = (_ENGLISH_SCALES if language == "en" else _NORDIC_SCALES)[unit]
+        value *= Decimal(10) ** power
+    measure = unit_at(m.string, m.end(), language)  # "nine miles"
+    extra = {("scale", Decimal(10) ** power)} if unit and language == "en" else set()
+    if language == "en" and not unit and word in _EN_ORDINALS:
+        extra |= _century_near(m, value)
+    return [Quantity(value, "number", m.group(), m.span(), spelled=True, scaled=bool(unit),
+                     unit=measure, alternatives=frozenset(extra), power=power)]  # fmt: skip
+
+
+@functools.cache
+def _nordic_table(language: str) -> dict[str, int]:
+    return _nordic_words(language if language in _ONES else "nb")
+
+
+def _nordic_value(word: str, language: str) -> int:
+    return _nordic_table(language).get(word, 0)
+
+
+def _bare(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "milliarder av kroner", "millions of people", "billionaire": a scale without a figure."""
+    word = m.group("bare").lower()
+    exponent = _BARE_POWERS.get(word[:4]) or _BARE_POWERS[word[:6]]
+    if word.startswith("billio") and language != "en":  # the long scale
+        exponent = 12
+    power = Decimal(10) ** exponent
+    return [Quantity(power, "scale", m.group(), m.span(), spelled=True, scaled=True,
+                     power=exponent)]  # fmt: skip
+
+
+_HANDLERS = {
+    "iso": _iso, "ampm": _ampm, "oclock": _oclock, "mil": _military, "dmy": _dmy,
+    "clock": _clock, "date": _date1, "date2": _date2, "century": _century, "decade": _decade,
+    "ord": _ordinal, "hm": _hm, "num": _numbers, "word": _spelled, "bare": _bare,
+    "decw": _decade_word, "roman": _roman, "around": _around, "frac": _fraction,
+}  # fmt: skip
 
 
 def describe(q: Quantity) -> str:
-    """`q` in plain English: "8.8 trillion", "12,500", "60%", "July 1", "14:00"."""
+    """`q` in plain English: "8.8 trillion", "12,500", "60%", "July 1", "14:00", "the 1960s"."""
     value = int(q.value)
     if q.kind == "date":
         return f"{_MONTH_NAMES[value // 100 - 1].capitalize()} {value % 100}"
@@ -320,8 +556,23 @@ def describe(q: Quantity) -> str:
         return f"{value // 100:02d}:{value % 100:02d}"
     if q.kind == "year":
         return str(value)
+    if q.kind == "decade":
+        return f"the {value:02d}s"
+    if q.kind == "century":
+        return f"the {_ordinal_suffix(value)} century"
+    if q.kind == "scale":
+        return {2: "hundreds", 3: "thousands", 6: "millions", 9: "billions", 12: "trillions"}.get(
+            len(str(value)) - 1, _english_number(q.value)
+        )
     text = _english_number(q.value)
+    if q.unit:
+        text = f"{text} {q.unit}"
     return text + "%" if q.kind == "percent" else text
+
+
+def _ordinal_suffix(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _english_number(value: Decimal) -> str:

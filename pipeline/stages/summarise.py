@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from pipeline.faithfulness import check_summary
 from pipeline.models.backends.base import Seq2SeqBackend
 from pipeline.stages.base import Output
 from pipeline.stages.decoding_guards import generate_guarded, tally
@@ -73,6 +72,8 @@ class SummariseStage:
 
         (`use_cache`: the stage keeps no memory of its own to bypass.)
         """
+        from pipeline.faithfulness import check_summary  # not needed by a cached run
+
         backend = self._backend()
         jobs = [_Job(parts=[p for p in text.split("\n") if p.strip()] or [text]) for text in inputs]
         while pending := [job for job in jobs if job.summary is None]:

@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 import msgspec
 
 from pipeline.cache import DiskCache, make_key
-from pipeline.faithfulness import check_translation
 from pipeline.language.detect import detect_language
 from pipeline.models.backends.base import Seq2SeqBackend
 from pipeline.stages.base import Output
@@ -92,14 +91,15 @@ class TranslateStage:
 
         With `use_cache` off, the translation memory is neither read nor written either.
         """
+        from pipeline.faithfulness import SentencePair, check_translation  # not on cached runs
+
         memory = self.memory if use_cache else None
         docs = [split_document(item.text, item.language) for item in inputs]
         titles = [split_document(item.title, item.language) if item.title else None
                   for item in inputs]  # fmt: skip
         keep = [_english_paragraphs(doc) for doc in docs]
-        wanted = _sentences(
-            [*docs, *(t for t in titles if t)], [*keep, *(set() for t in titles if t)]
-        )
+        heads = [title for title in titles if title is not None]
+        wanted = _sentences([*docs, *heads], [*keep, *([set()] * len(heads))])
         known = self._recall(wanted, memory)
         new = [s for s in wanted if s not in known]
         notes: dict[str, list[str]] = {}  # what the guards did, per new sentence
@@ -112,12 +112,17 @@ class TranslateStage:
             fresh = body + [s for s in head if s not in counted and s not in body]
             counted.update(fresh)
             translation, alignment = _rebuild(doc, kept, known)
+            pairs = [
+                SentencePair(
+                    a.paragraph, item.text[slice(*a.source)], translation[slice(*a.target)]
+                )
+                for a in alignment
+            ]
             results.append(TranslateOutput(
                 translation=translation,
                 title=_rebuild(title, set(), known)[0] if title else None,
                 alignment=alignment,
-                checks=[c.to_dict() for c in check_translation(item.text, translation,
-                                                                item.language)],
+                checks=[c.to_dict() for c in check_translation(pairs, item.language)],
                 sentences_total=sum(len(p.sentences) for p in doc.paragraphs),
                 sentences_translated=len(body),  # of the body; the headline is extra
                 paragraphs_kept=len(kept),

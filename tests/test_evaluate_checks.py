@@ -1,0 +1,75 @@
+"""The measuring script for the faithfulness checks, on a small slice of the shared data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import evaluate_checks  # noqa: E402
+
+DATA = evaluate_checks.default_data()
+pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="no ../shared/data/mt beside the repo")
+LIMIT = 96  # lines per language: 24 short documents, 6 long ones
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    return evaluate_checks.evaluate(DATA, limit=LIMIT, languages=("nb", "sv"))
+
+
+def test_report_has_every_figure(report):
+    for label in ("short", "long"):
+        alarms = report["alarms"][label]
+        assert set(alarms) == {"nb", "sv", "all"}
+        assert {"human", "google", "microsoft"} <= set(alarms["nb"])
+        for language in ("nb", "sv"):
+            for figures in alarms[language].values():
+                assert 0 <= figures["error_rate"] <= figures["alarm_rate"] <= 1
+        assert set(report["recall"][label]) == set(evaluate_checks.INJECTIONS)
+    assert report["timing"]["characters"] >= 3000
+
+
+def test_injected_errors_are_caught_far_more_often_than_clean_text_alarms(report):
+    clean = report["alarms"]["short"]["all"]["human"]["alarm_rate"]
+    for kind in ("figure_changed", "name_dropped"):
+        result = report["recall"]["short"][kind]["all"]
+        assert result["injected"] >= 5
+        assert result["recall"] > max(0.6, 2 * clean)
+
+
+def test_injected_errors_are_real_errors():
+    source = "Han kom til Oslo 3. mai med 1,4 milliarder kroner til Bob Dylan."
+    target = "He came to Oslo on 3 May with 1.4 billion kroner for Bob Dylan."
+    import random
+
+    rng = random.Random(1)
+    changed = evaluate_checks.inject_figure(source, target, "nb", rng, decimal=True)
+    assert changed is not None and changed != target and "1.4 billion" not in changed
+    assert evaluate_checks.inject_scale(source, target, "nb", rng) == target.replace(
+        "billion", "million"
+    )
+    ordinary = evaluate_checks.lowercase_words(["he came to the city with money for them"])
+    dropped, marker = evaluate_checks.inject_name(source, target, rng, True, ordinary)
+    assert (dropped, marker) == ("He came to Oslo on 3 May with 1.4 billion kroner for Bob.",
+                                 "Dylan")  # fmt: skip
+
+
+def test_runs_are_deterministic_and_print_json(capsys):
+    args = ["--data", str(DATA), "--limit", "32", "--languages", "da", "--json"]
+    assert evaluate_checks.main(args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert evaluate_checks.main(args) == 0
+    second = json.loads(capsys.readouterr().out)
+    first.pop("timing"), second.pop("timing")
+    assert first == second
+
+
+def test_text_report_names_its_sections(report):
+    text = evaluate_checks.format_report(report)
+    assert "False alarms" in text and "Recall on injected errors" in text and "Timing" in text

@@ -1,0 +1,432 @@
+"""Measure the faithfulness checks on real translations: false alarms and caught errors.
+
+    python tools/evaluate_checks.py [--data ../shared/data/mt] [--json] [--limit N]
+
+Data: FLORES-200 dev for nb, da and sv with the professional English reference and real system
+outputs (see the data folder's README). The reference is a faithful translation, so any check
+on it is a false alarm. Errors are then injected into the reference, one per document, and
+counted as caught when a check of the right family names the very sentence and figure or name:
+
+- figure changed: one digit of a figure that source and reference share (half of them after
+  the decimal point when the figure has one);
+- scale swapped: million ↔ billion (and trillion → billion) in a figure both share;
+- name dropped: a name both spell the same, removed; surname dropped: of a two-word name both
+  have, the second word removed and the first kept.
+
+Documents: the split has no article ids. Articles are 3 to 5 sentences, so consecutive lines
+are grouped in fixed windows of 4 (a deterministic stand-in for an article, never more than a
+sentence or two off), and 4 such windows make a news-length pseudo-document of 16 sentences,
+each window a paragraph. Every line is one sentence pair, as the pipeline's are.
+Everything is seeded; two runs print the same figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from a checkout
+    sys.path.insert(0, str(ROOT))
+
+from pipeline.faithfulness import Check, SentencePair, check_translation  # noqa: E402
+from pipeline.faithfulness.figures import same_figure  # noqa: E402
+from pipeline.faithfulness.names import fold  # noqa: E402
+from pipeline.faithfulness.quantities import extract_quantities  # noqa: E402
+
+LANGUAGES = ("nb", "da", "sv")
+SIZES = {"short": 4, "long": 16}
+PARAGRAPH = 4  # lines per paragraph in a long document
+SEED = 11
+INJECTIONS = ("figure_changed", "figure_changed_decimal", "scale_swapped", "name_dropped",
+              "surname_dropped")  # fmt: skip
+FAMILY = {"figure_changed": "number", "figure_changed_decimal": "number",
+          "scale_swapped": "number", "name_dropped": "name", "surname_dropped": "name"}  # fmt: skip
+
+
+def default_data() -> Path:
+    """../shared/data/mt beside the checkout (or beside the main checkout of a worktree)."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        candidate = base / "shared" / "data" / "mt"
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared" / "data" / "mt"
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """One language: source lines, the human reference and each system's output."""
+
+    language: str
+    source: list[str]
+    outputs: dict[str, list[str]]  # "human" and system names → lines
+
+
+def load(data: Path, language: str, limit: int | None = None) -> Corpus:
+    folder = data / f"{language}-en"
+    source = _lines(folder / f"flores-dev.{language}", limit)
+    outputs = {"human": _lines(folder / "flores-dev.en", limit)}
+    for path in sorted(folder.glob("flores-dev.*.en")):
+        outputs[path.name.split(".")[1]] = _lines(path, limit)
+    return Corpus(language, source, outputs)
+
+
+def _lines(path: Path, limit: int | None) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return lines[:limit] if limit else lines
+
+
+def documents(count: int, size: int) -> list[range]:
+    """Consecutive windows of `size` lines (the last one may be shorter)."""
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def pairs_of(source: Sequence[str], target: Sequence[str], lines: range) -> list[SentencePair]:
+    return [SentencePair((i - lines.start) // PARAGRAPH, source[i], target[i]) for i in lines]
+
+
+# ---- false alarms --------------------------------------------------------------------------
+
+
+def alarm_rates(corpus: Corpus, size: int) -> dict[str, dict]:
+    """Per output: documents with any check, with an error, and the checks' kinds."""
+    out = {}
+    human = corpus.outputs["human"]
+    for name, target in corpus.outputs.items():
+        docs = documents(len(corpus.source), size)
+        alarmed = errors = confirmed = total = 0
+        kinds: dict[str, int] = {}
+        for lines in docs:
+            checks = check_translation(pairs_of(corpus.source, target, lines), corpus.language)
+            alarmed += bool(checks)
+            errors += any(c.severity == "error" for c in checks)
+            for check in checks:
+                kinds[check.kind] = kinds.get(check.kind, 0) + 1
+                total += 1
+                if name != "human":
+                    assert check.sentence is not None  # translate checks name their sentence
+                    confirmed += _reference_has(check, human[lines.start + check.sentence])
+        out[name] = {"documents": len(docs), "alarm_rate": alarmed / len(docs),
+                     "error_rate": errors / len(docs), "checks": total, "kinds": kinds}  # fmt: skip
+        if name != "human":
+            out[name]["confirmed_by_reference"] = confirmed / total if total else 0.0
+    return out
+
+
+def _reference_has(check: Check, reference: str) -> bool:
+    """Whether the human reference has what the check says the system lost (a likely real
+    error of the system's rather than a false alarm)."""
+    if check.kind.startswith("number"):
+        wanted = [q for q in extract_quantities(check.source or "", "nb")
+                  if check.source_span and q.span[0] == check.source_span[0]]  # fmt: skip
+        known = extract_quantities(reference, "en")
+        return any(same_figure(q, k) for q in wanted for k in known)
+    from pipeline.faithfulness.presence import TargetIndex, present
+
+    index = TargetIndex(reference)
+    return all(present(word, index) for word in check.value.split() if word[:1].isupper())
+
+
+# ---- injected errors -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Injection:
+    sentence: int  # line index in the corpus
+    target: str  # the mutated reference sentence
+    marker: str  # what a catching check's value must contain (folded), for names
+
+
+def _shared_figures(source: str, target: str, language: str):
+    src = extract_quantities(source, language)
+    return [t for t in extract_quantities(target, "en")
+            if any(same_figure(s, t) for s in src)], src  # fmt: skip
+
+
+def inject_figure(source: str, target: str, language: str, rng: random.Random, decimal: bool):
+    """Change one digit of a figure both sentences share; None if there is none to change."""
+    shared, src = _shared_figures(source, target, language)
+    shared = [t for t in shared if not t.spelled and any(c.isdigit() for c in t.text)]
+    if decimal:
+        shared = [t for t in shared if re.search(r"\d\.\d", t.text)]
+    rng.shuffle(shared)
+    for q in shared:
+        text = q.text
+        digits = [i for i, c in enumerate(text) if c.isdigit()]
+        if decimal:
+            digits = [i for i in digits if i > text.index(".")]
+        for i in rng.sample(digits, len(digits)):
+            choices = [d for d in "0123456789" if d != text[i] and not (d == "0" and i == 0)]
+            new = text[:i] + rng.choice(choices) + text[i + 1 :]
+            changed = target[: q.span[0]] + new + target[q.span[1] :]
+            after = [t for t in extract_quantities(changed, "en") if t.span[0] == q.span[0]]
+            if after and not any(same_figure(s, after[0]) for s in src):
+                return changed
+    return None
+
+
+_SWAP = {"million": "billion", "billion": "million", "trillion": "billion",
+         "bn": "m", "millions": "billions", "billions": "millions"}  # fmt: skip
+_SCALE_WORD = re.compile(r"\b(million|billion|trillion|bn|millions|billions)\b")
+
+
+def inject_scale(source: str, target: str, language: str, rng: random.Random):
+    """Swap million and billion in a figure both sentences share."""
+    shared, _ = _shared_figures(source, target, language)
+    shared = [t for t in shared if t.scaled]
+    rng.shuffle(shared)
+    for q in shared:
+        match = _SCALE_WORD.search(target, q.span[0], q.span[1] + 1)
+        if match:
+            return target[: match.start()] + _SWAP[match.group()] + target[match.end() :]
+    return None
+
+
+_RUN = re.compile(r"[A-ZÆØÅÄÖÉ][\w’'-]*\w(?: [A-ZÆØÅÄÖÉ][\w’'-]*\w)*")
+_COMMON = frozenset(
+    re.findall(
+        r"\w+",
+        "The A An In On At And But When While After As With For From To By Of If Also He She It "
+        "They We I This That These Those His Her Their Its Mr Mrs Ms Dr University School Street "
+        "National International Party Union City North South East West New",
+    )
+)
+
+
+def _name_runs(
+    source: str, target: str, ordinary: frozenset[str]
+) -> list[tuple[int, int, list[str]]]:
+    """Runs of capitalised words in `target`, not opening it, whose words the source spells
+    the same way and occur once in the sentence, and which hold a word English never writes
+    in lower case (a proper name, not "Square" or "College"): (start, end, words)."""
+    source_words = {fold(w) for w in re.findall(r"[\w’'-]+", source) if w[0].isupper()}
+    target_words = [fold(w) for w in re.findall(r"[\w’'-]+", target)]
+    out = []
+    for match in _RUN.finditer(target):
+        words = [re.sub(r"['’]s?$", "", w) for w in match.group().split(" ")]
+        if match.start() == 0:
+            continue
+        if not all(w.isalpha() and len(w) >= 3 and w not in _COMMON and fold(w) in source_words
+                   and target_words.count(fold(w)) == 1 for w in words):  # fmt: skip
+            continue
+        if any(w.lower() not in ordinary for w in words):
+            out.append((match.start(), match.end(), words))
+    return out
+
+
+def inject_name(
+    source: str, target: str, rng: random.Random, surname: bool, ordinary: frozenset[str]
+):
+    """Drop a name (or, `surname`, the second word of a two-word name) both spell the same."""
+    runs = _name_runs(source, target, ordinary)
+    if surname:  # "Galileo Galilei" → "Galileo": the second word must be a proper name too
+        runs = [r for r in runs if len(r[2]) == 2 and r[2][1].lower() not in ordinary]
+    if not runs:
+        return None
+    start, end, words = rng.choice(runs)
+    if surname:
+        return _drop(target, start + len(words[0]), end), words[1]
+    return _drop(target, start, end), words[-1]
+
+
+def _drop(text: str, start: int, end: int) -> str:
+    out = text[:start].rstrip() + " " + text[end:].lstrip()
+    return re.sub(r" +([,.;:!?)])", r"\1", out).strip()
+
+
+def lowercase_words(lines: Sequence[str]) -> frozenset[str]:
+    """Words the English text writes in lower case somewhere: ordinary words, not names."""
+    return frozenset(w for line in lines for w in re.findall(r"\b[a-z][a-z'-]+", line))
+
+
+def inject(
+    kind: str,
+    source: str,
+    target: str,
+    language: str,
+    rng: random.Random,
+    ordinary: frozenset[str] = frozenset(),
+):
+    """(mutated target, marker) for injection `kind`, or None when the sentence has no room.
+    `ordinary`: the English words written in lower case somewhere (not proper names)."""
+    if kind in ("figure_changed", "figure_changed_decimal"):
+        changed = inject_figure(source, target, language, rng, kind.endswith("decimal"))
+        return (changed, "") if changed else None
+    if kind == "scale_swapped":
+        changed = inject_scale(source, target, language, rng)
+        return (changed, "") if changed else None
+    return inject_name(source, target, rng, kind == "surname_dropped", ordinary)
+
+
+def recall(corpus: Corpus, size: int, kind: str, seed: int) -> dict:
+    """Share of documents, with one error of `kind` injected, in which a new check of the right
+    family names the injected sentence."""
+    rng = random.Random(f"{seed}-{corpus.language}-{size}-{kind}")
+    human = corpus.outputs["human"]
+    ordinary = lowercase_words(human)
+    caught = tried = exact = 0
+    for lines in documents(len(corpus.source), size):
+        candidates = []
+        for i in lines:
+            result = inject(kind, corpus.source[i], human[i], corpus.language, rng, ordinary)
+            if result:
+                candidates.append((i, *result))
+        if not candidates:
+            continue
+        i, changed, marker = rng.choice(candidates)
+        target = list(human)
+        target[i] = changed
+        clean = {_identity(c) for c in check_translation(
+            pairs_of(corpus.source, human, lines), corpus.language)}  # fmt: skip
+        checks = check_translation(pairs_of(corpus.source, target, lines), corpus.language)
+        new = [c for c in checks
+               if _identity(c) not in clean and lines.start + (c.sentence or 0) == i]  # fmt: skip
+        hits = [c for c in new if c.kind.startswith(FAMILY[kind])
+                and (not marker or fold(marker) in fold(c.value + " " + c.message))]  # fmt: skip
+        tried += 1
+        caught += bool(hits)
+        exact += any(c.kind == _EXPECTED.get(kind, c.kind) for c in hits)
+    return {"injected": tried, "recall": caught / tried if tried else 0.0,
+            "exact_kind": exact / tried if tried else 0.0}  # fmt: skip
+
+
+_EXPECTED = {"figure_changed": "number_changed", "figure_changed_decimal": "number_changed",
+             "scale_swapped": "number_scale"}  # fmt: skip
+
+
+def _identity(check: Check) -> tuple:
+    return (check.kind, check.sentence, check.value)
+
+
+# ---- timing --------------------------------------------------------------------------------
+
+
+def timing(corpus: Corpus, characters: int = 3000, repeats: int = 15) -> dict:
+    """Warm milliseconds for the checks on an article of about `characters` characters."""
+    human = corpus.outputs["human"]
+    lines = []
+    total = 0
+    for i, line in enumerate(corpus.source):
+        lines.append(i)
+        total += len(line) + 1
+        if total >= characters:
+            break
+    pairs = [SentencePair(k // PARAGRAPH, corpus.source[i], human[i]) for k, i in enumerate(lines)]
+    check_translation(pairs, corpus.language)  # warm: patterns compiled, tables built
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        check_translation(pairs, corpus.language)
+        runs.append((time.perf_counter() - start) * 1000)
+    return {"characters": total, "sentences": len(pairs), "ms_median": statistics.median(runs),
+            "ms_best": min(runs)}  # fmt: skip
+
+
+# ---- the report ----------------------------------------------------------------------------
+
+
+def evaluate(data: Path, limit: int | None = None, seed: int = SEED,
+             languages: Sequence[str] = LANGUAGES) -> dict:  # fmt: skip
+    """Every figure of the report, as a JSON-serialisable dict."""
+    corpora = [load(data, language, limit) for language in languages]
+    report: dict = {"data": str(data), "seed": seed, "alarms": {}, "recall": {}}
+    for label, size in SIZES.items():
+        alarms = {c.language: alarm_rates(c, size) for c in corpora}
+        report["alarms"][label] = alarms | {"all": _pooled(alarms)}
+        report["recall"][label] = {
+            kind: _pool_recall({c.language: recall(c, size, kind, seed) for c in corpora})
+            for kind in INJECTIONS
+        }
+    report["timing"] = timing(corpora[0])
+    return report
+
+
+def _pooled(alarms: dict[str, dict]) -> dict:
+    """The human reference's rates over all languages, weighted by documents."""
+    docs = sum(a["human"]["documents"] for a in alarms.values())
+    rate = sum(a["human"]["alarm_rate"] * a["human"]["documents"] for a in alarms.values())
+    errors = sum(a["human"]["error_rate"] * a["human"]["documents"] for a in alarms.values())
+    return {"human": {"documents": docs, "alarm_rate": rate / docs, "error_rate": errors / docs}}
+
+
+def _pool_recall(per_language: dict[str, dict]) -> dict:
+    tried = sum(r["injected"] for r in per_language.values())
+    caught = sum(r["recall"] * r["injected"] for r in per_language.values())
+    exact = sum(r["exact_kind"] * r["injected"] for r in per_language.values())
+    return {"all": {"injected": tried, "recall": caught / tried if tried else 0.0,
+                    "exact_kind": exact / tried if tried else 0.0}} | per_language  # fmt: skip
+
+
+def format_report(report: dict) -> str:
+    lines = [f"data: {report['data']}  seed: {report['seed']}", ""]
+    for label, size in SIZES.items():
+        alarms = report["alarms"][label]
+        languages = [k for k in alarms if k != "all"]
+        lines.append(f"False alarms: documents of {size} sentences with any check ({label})")
+        lines.append(f"  {'output':<15}" + "".join(f"{lang:>14}" for lang in languages))
+        outputs = sorted({o for lang in languages for o in alarms[lang]},
+                         key=lambda o: (o != "human", o))  # fmt: skip
+        for output in outputs:
+            cells = []
+            for lang in languages:
+                a = alarms[lang].get(output)
+                cells.append(f"{a['alarm_rate']:>7.1%} ({a['documents']:>3})" if a else " " * 14)
+            lines.append(f"  {output:<15}" + "".join(f"{c:>14}" for c in cells))
+        pooled = alarms["all"]["human"]
+        lines.append(
+            f"  human, all languages: {pooled['alarm_rate']:.1%} of "
+            f"{pooled['documents']} documents (errors only: {pooled['error_rate']:.1%})"
+        )
+        lines.append(
+            "  system checks whose figure or name the human reference has (likely real "
+            "errors of the system):"
+        )
+        for output in outputs[1:]:
+            cells = []
+            for lang in languages:
+                a = alarms[lang].get(output)
+                cells.append(f"{a['confirmed_by_reference']:.0%} of {a['checks']}" if a else "")
+            lines.append(f"  {output:<15}" + "".join(f"{c:>14}" for c in cells))
+        lines.append("")
+        lines.append(f"Recall on injected errors ({label}): caught / injected documents")
+        for kind in INJECTIONS:
+            r = report["recall"][label][kind]
+            per = "  ".join(f"{lang} {r[lang]['recall']:.2f}" for lang in languages)
+            lines.append(
+                f"  {kind:<24}{r['all']['recall']:>6.2f} of {r['all']['injected']:>4}"
+                f"  (right kind {r['all']['exact_kind']:.2f})   {per}"
+            )
+        lines.append("")
+    t = report["timing"]
+    lines.append(
+        f"Timing: {t['ms_median']:.1f} ms warm (median; best {t['ms_best']:.1f} ms) for "
+        f"{t['sentences']} sentences, {t['characters']} characters"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=default_data())
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--limit", type=int, help="use only the first N lines of each file")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--languages", default=",".join(LANGUAGES))
+    args = parser.parse_args(argv)
+    if not args.data.is_dir():
+        parser.error(f"no data folder at {args.data} (pass --data)")
+    report = evaluate(args.data, args.limit, args.seed, args.languages.split(","))
+    out(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
