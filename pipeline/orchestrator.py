@@ -301,7 +301,9 @@ class Pipeline:
     def _loader(self, stage: str) -> Callable[[], Seq2SeqBackend]:
         def load() -> Seq2SeqBackend:
             if stage not in self._backends:
-                self._backends[stage] = load_backend(self.profile.stage(stage), self.models_dir)
+                workload = "sentences" if stage == "translate" else "documents"
+                config = self.profile.stage(stage)
+                self._backends[stage] = load_backend(config, self.models_dir, workload=workload)
             return self._backends[stage]
 
         return load

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from pipeline.atomic_files import build_dir
+from pipeline.models.locate import quiet_transformers
 
 BUILTIN = ("tiny-marian", "tiny-bart")
 SEED = 0
@@ -51,7 +52,11 @@ def ensure_builtin(name: str, models_dir: Path) -> Path:
     """
     if name not in BUILTIN:
         raise ValueError(f"unknown built-in model {name!r} (built-in: {', '.join(BUILTIN)})")
-    build = _build_marian if name == "tiny-marian" else _build_bart
+
+    def build(out: Path) -> None:
+        quiet_transformers()
+        (_build_marian if name == "tiny-marian" else _build_bart)(out)
+
     return build_dir(models_dir / name, build, is_built)
 
 

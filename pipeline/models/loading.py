@@ -13,7 +13,7 @@ from pathlib import Path
 from pipeline.config import STAGES, Profile, StageConfig
 from pipeline.errors import ModelUnavailableError
 from pipeline.models.backends.base import Seq2SeqBackend
-from pipeline.models.locate import default_models_dir, quiet_transformers, resolve
+from pipeline.models.locate import default_models_dir, resolve
 
 
 def choose_backend(stage: StageConfig) -> str:
@@ -25,9 +25,14 @@ def choose_backend(stage: StageConfig) -> str:
     return "transformers"
 
 
-def load_backend(stage: StageConfig, models_dir: Path | None = None) -> Seq2SeqBackend:
-    """Resolve `stage`'s model and load it into its backend (slow: imports the model libraries)."""
-    quiet_transformers()
+def load_backend(
+    stage: StageConfig, models_dir: Path | None = None, *, workload: str = "sentences"
+) -> Seq2SeqBackend:
+    """Resolve `stage`'s model and load it into its backend (slow: loads the model libraries).
+
+    `workload` is "sentences" (many short inputs: translation) or "documents" (a few long ones:
+    summaries); CTranslate2 lays out its threads for it.
+    """
     path = resolve(stage, models_dir)
     try:
         if choose_backend(stage) == "ctranslate2":
@@ -36,6 +41,7 @@ def load_backend(stage: StageConfig, models_dir: Path | None = None) -> Seq2SeqB
             return CTranslate2Backend(
                 path, model_id=stage.model, revision=stage.revision, device=stage.device,
                 compute_type=stage.compute_type, models_dir=models_dir or default_models_dir(),
+                workload=workload,
             )  # fmt: skip
         from pipeline.models.backends.transformers_backend import TransformersBackend
 

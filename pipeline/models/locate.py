@@ -50,7 +50,6 @@ def resolve(stage: StageConfig, models_dir: Path | None = None, *, download: boo
     if stage.is_builtin:
         from pipeline.models.builtin import ensure_builtin
 
-        quiet_transformers()
         return ensure_builtin(stage.model.split(":", 1)[1], models_dir or default_models_dir())
     if is_local(stage.model):
         path = Path(stage.model).expanduser()

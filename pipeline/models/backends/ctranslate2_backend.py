@@ -11,7 +11,10 @@ marker and renamed into place, so a half-written (crashed, concurrent) conversio
 
 Decoding follows `TransformersBackend` and the model's generation config: greedy float32 output
 is token-for-token that of `generate`; beam search differs slightly (CTranslate2 has no
-`early_stopping`, and finished hypotheses are ranked a little differently).
+`early_stopping`, and finished hypotheses are ranked a little differently). Once a checkpoint is
+converted, a run imports neither torch nor transformers: the tokenizers are
+`pipeline.models.light_tokenizers` (sentencepiece / tokenizers), the settings are read from the
+checkpoint's JSON files.
 """
 
 from __future__ import annotations
@@ -29,12 +32,10 @@ from pipeline.errors import ModelUnavailableError
 from pipeline.models.backends.base import (
     DEFAULT_BATCH_TOKENS,
     cpu_threads,
-    input_limit,
     new_token_limits,
     plan_batches,
-    token_counts,
 )
-from pipeline.models.locate import is_local
+from pipeline.models.locate import is_local, quiet_transformers
 
 MARKER = ".complete"  # written last: a conversion without it is unfinished and never used
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -121,6 +122,7 @@ def ensure_converted(model_dir: Path, target: Path, quantization: str | None) ->
     """
 
     def convert(work: Path) -> None:
+        quiet_transformers()
         _converter(str(model_dir)).convert(str(work), quantization=quantization, force=True)
         marker = {"source": str(model_dir), "quantization": quantization}
         (work / MARKER).write_text(json.dumps(marker), "utf-8")
@@ -147,8 +149,29 @@ def _converter(model_dir: str):
     return Converter(model_dir, low_cpu_mem_usage=True)
 
 
+def generation_defaults(model_dir: Path) -> dict[str, Any]:
+    """The model's own generation settings, as transformers reads them, from the JSON files.
+
+    `generation_config.json` when there is one, else the generation keys of `config.json`
+    (transformers' `GenerationConfig.from_model_config`); read directly, so that a run on a
+    converted model needs neither torch nor transformers.
+    """
+    config = json.loads((model_dir / "config.json").read_text("utf-8"))
+    path = model_dir / "generation_config.json"
+    gen = json.loads(path.read_text("utf-8")) if path.is_file() else config
+    pick = {k: gen.get(k, config.get(k)) for k in ("forced_bos_token_id", "forced_eos_token_id")}
+    return {
+        **pick,
+        "num_beams": gen.get("num_beams") or 1,
+        "length_penalty": gen.get("length_penalty", 1.0),
+        "no_repeat_ngram_size": gen.get("no_repeat_ngram_size") or 0,
+        "repetition_penalty": gen.get("repetition_penalty") or 1.0,
+        "max_position_embeddings": config.get("max_position_embeddings") or 512,
+    }
+
+
 class CTranslate2Backend:
-    """A seq2seq model converted to CTranslate2, with the Hugging Face tokenizer."""
+    """A seq2seq model converted to CTranslate2, with a tokenizer that needs no torch."""
 
     name = "ctranslate2"
 
@@ -161,12 +184,14 @@ class CTranslate2Backend:
         device: str = "auto",
         compute_type: str = "auto",
         models_dir: Path,
+        workload: str = "sentences",
         inter_threads: int | None = None,
         intra_threads: int | None = None,
         max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
     ) -> None:
         import ctranslate2
-        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+        from pipeline.models.light_tokenizers import load_tokenizer
 
         model_dir = Path(model_dir)
         self.device = pick_ct2_device(device)
@@ -186,49 +211,21 @@ class CTranslate2Backend:
         )  # fmt: skip
         # Weights stored as the compute type asks (float32 stored as is), so loading is a copy.
         quantization = None if compute_type == "float32" else compute_type
-        ensure_converted(model_dir, self.path, quantization)
+        ensure_converted(model_dir, self.path, quantization)  # the one step that needs torch
 
-        self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        config = AutoConfig.from_pretrained(str(model_dir))
-        self.max_input_tokens = input_limit(config, self.tokenizer)
-        try:
-            gen = GenerationConfig.from_pretrained(str(model_dir))
-        except OSError:  # no generation_config.json: the model config carries the defaults
-            gen = GenerationConfig.from_model_config(config)
+        self.tokenizer = load_tokenizer(model_dir)
+        defaults = generation_defaults(model_dir)
+        self.max_input_tokens = min(defaults["max_position_embeddings"], self.tokenizer.max_length)
         # HF's forced BOS (BART: <s> after </s>) is a target prefix here; HF's forced EOS takes
         # one of `max_new_tokens`, while CTranslate2 ends a hypothesis cut at the limit without it.
-        forced_bos = getattr(gen, "forced_bos_token_id", None)
-        if forced_bos is None:
-            forced_bos = getattr(config, "forced_bos_token_id", None)
-        forced_eos = getattr(gen, "forced_eos_token_id", None)
-        if forced_eos is None:
-            forced_eos = getattr(config, "forced_eos_token_id", None)
-        self._prefix = None
-        if forced_bos is not None:
-            self._prefix = [self.tokenizer.convert_ids_to_tokens(int(forced_bos))]
-        self._eos_step = 1 if forced_eos is not None else 0
+        self._prefix = self.tokenizer.target_prefix(defaults["forced_bos_token_id"])
+        self._eos_step = 1 if defaults["forced_eos_token_id"] is not None else 0
         # Settings a profile leaves out fall back to the model's generation config, as in HF.
-        self._defaults = {
-            "num_beams": gen.num_beams or 1,
-            "length_penalty": gen.length_penalty if gen.length_penalty is not None else 1.0,
-            "no_repeat_ngram_size": gen.no_repeat_ngram_size or 0,
-            "repetition_penalty": gen.repetition_penalty or 1.0,
-        }
+        self._defaults = {k: defaults[k] for k in
+                          ("num_beams", "length_penalty", "no_repeat_ngram_size",
+                           "repetition_penalty")}  # fmt: skip
 
-        threads = cpu_threads()
-        if self.device == "cpu":
-            # One replica per core, one thread each (inter_threads=cores, intra_threads=1), with
-            # a call's batches submitted together and split across the replicas. Measured on 2
-            # cores (int8, 4 beams, default-sized models; bench/explore.py): translating the
-            # sample article took 1.7 s this way against 3.6 s with one replica on both cores
-            # (intra_threads=2) while other processes loaded the machine, and the two were
-            # within noise on a quiet one (1.8-1.9 s); the decoder's per-step matrices are too
-            # small to keep two threads busy, two independent batches are not. One summary
-            # (a single input) took the same either way (3.2-3.5 s). Replicas on one device
-            # share the weights (CTranslate2 docs, parallel.md): no extra memory.
-            inter, intra = threads, 1
-        else:
-            inter, intra = 1, threads
+        inter, intra = thread_layout(self.device, workload)
         inter, intra = inter_threads or inter, intra_threads or intra  # overrides (benchmarks)
         self.max_batch_tokens = max_batch_tokens
         self.translator = ctranslate2.Translator(
@@ -239,7 +236,7 @@ class CTranslate2Backend:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens each text takes as model input, special tokens included."""
-        return token_counts(self.tokenizer, texts)
+        return self.tokenizer.count(texts)
 
     def generate(self, texts: Sequence[str], settings: dict[str, Any]) -> list[str]:
         """Decode in length-sorted, token-budgeted batches; outputs come back in input order.
@@ -249,14 +246,13 @@ class CTranslate2Backend:
         """
         if not texts:
             return []
-        ids = self.tokenizer(list(texts))["input_ids"]
-        lengths = [len(row) for row in ids]
+        tokens = self.tokenizer.encode_tokens(texts)
+        lengths = [len(row) for row in tokens]
         opts = {**self._defaults, **{k: v for k, v in settings.items() if v is not None}}
         pending = []
         for batch in plan_batches(lengths, max_tokens=self.max_batch_tokens):
             low, high = new_token_limits(settings, lengths[batch[0]])
             longest = max(1, high - self._eos_step)
-            sources = [self.tokenizer.convert_ids_to_tokens(ids[i]) for i in batch]
             extra: dict[str, Any] = {}
             if self._prefix is not None:
                 extra["target_prefix"] = [list(self._prefix) for _ in batch]
@@ -265,7 +261,7 @@ class CTranslate2Backend:
                 # first order, so padding stays low.
                 extra["max_batch_size"] = -(-len(batch) // self._replicas)
             results = self.translator.translate_batch(
-                sources,
+                [tokens[i] for i in batch],
                 beam_size=int(opts["num_beams"]),
                 length_penalty=float(opts["length_penalty"]),
                 no_repeat_ngram_size=int(opts["no_repeat_ngram_size"]),
@@ -280,9 +276,23 @@ class CTranslate2Backend:
             pending.append((batch, results))
         outputs: list[str] = [""] * len(texts)
         for batch, results in pending:
-            for index, result in zip(batch, results, strict=True):
-                tokens = result.result().hypotheses[0]
-                token_ids = self.tokenizer.convert_tokens_to_ids(tokens)
-                text = str(self.tokenizer.decode(token_ids, skip_special_tokens=True))
-                outputs[index] = text.strip()
+            hypotheses = [result.result().hypotheses[0] for result in results]
+            for index, text in zip(batch, self.tokenizer.decode_tokens(hypotheses), strict=True):
+                outputs[index] = text
         return outputs
+
+
+def thread_layout(device: str, workload: str) -> tuple[int, int]:
+    """(inter_threads, intra_threads) for a workload of many short inputs ("sentences") or a
+    few long ones ("documents"); see bench/README.md for the measurements behind it.
+
+    Many sentences: one replica per core, one thread each, and a call's batches split across
+    them: independent batches keep the cores busier than two threads sharing each small
+    decoder step. A few documents (a summary): one replica whose matrix products use every core,
+    since a single input on one replica would leave the other cores idle. On GPU, one replica.
+    CTranslate2's own default is one replica with 4 threads, whatever the cores.
+    """
+    threads = cpu_threads()
+    if device != "cpu":
+        return 1, threads
+    return (threads, 1) if workload == "sentences" else (1, threads)

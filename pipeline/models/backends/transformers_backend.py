@@ -32,6 +32,10 @@ class TransformersBackend:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+        from pipeline.models.locate import quiet_transformers
+
+        quiet_transformers()
+
         if torch.get_num_threads() != cpu_threads():
             torch.set_num_threads(cpu_threads())
         self.device = pick_device(device)
