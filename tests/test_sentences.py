@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.text.sentences import sentence_spans, split_sentences
+
+from .linear import assert_linear
 
 UD = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "ud"
 
@@ -182,24 +183,6 @@ def test_spans_cover_every_character_once_and_are_stripped(text, language):
     _check_spans(text, language)
 
 
-def _best_time(fn, text: str, repeat: int = 5) -> float:
-    """Minimum over several runs, each long enough (≥5 ms) to time reliably."""
-    loops, best = 1, float("inf")
-    while True:
-        start = time.perf_counter()
-        for _ in range(loops):
-            fn(text)
-        if time.perf_counter() - start >= 0.005:
-            break
-        loops *= 4
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(loops):
-            fn(text)
-        best = min(best, (time.perf_counter() - start) / loops)
-    return best
-
-
 ADVERSARIAL = [
     "." * 20000,
     " " * 20000,
@@ -218,15 +201,7 @@ ADVERSARIAL = [
 
 @pytest.mark.parametrize("text", ADVERSARIAL, ids=lambda t: repr(t[:8]))
 def test_time_is_linear_on_pathological_input(text):
-    # Quadratic behaviour quadruples the time every attempt; a busy machine only sometimes
-    # disturbs one, so the best of three attempts decides.
-    ratios = []
-    for _ in range(3):
-        small, large = _best_time(split_sentences, text), _best_time(split_sentences, text * 2)
-        ratios.append(large / small)
-        if ratios[-1] < 3:
-            break
-    assert min(ratios) < 3, ratios
+    assert_linear(split_sentences, lambda n: (text * (n // len(text) + 1))[:n])
 
 
 @pytest.mark.skipif(not UD.exists(), reason="UD gold data (../shared/data/ud) not available")
