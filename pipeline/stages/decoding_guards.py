@@ -58,6 +58,9 @@ def generate_guarded(
     Returns the outputs and, per output, what happened: None (fine), "retried" (the retry looked
     normal) or "degenerate" (still degenerate after the retry; kept, there is nothing better).
     """
+    # A length the settings force (min_new_tokens) is no runaway, and a retry would be forced to
+    # it again: only the other signs count then.
+    check_length = check_length and not settings.get("min_new_tokens")
     out = backend.generate(texts, settings)
     flags: list[str | None] = [None] * len(texts)
     bad = [i for i, (s, o) in enumerate(zip(texts, out, strict=True))
