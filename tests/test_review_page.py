@@ -50,14 +50,14 @@ class Lookup:
     name = "ctranslate2"
     max_input_tokens = 512
 
-    def __init__(self, answers: dict[str, str]) -> None:
-        self.answers = answers
+    def __init__(self, answers: dict[str, str], summary: str) -> None:
+        self.answers, self.summary = answers, summary
 
     def count_tokens(self, texts):
         return [len(t.split()) + 1 for t in texts]
 
     def generate(self, texts, settings):
-        return [self.answers.get(t, SUMMARY) for t in texts]
+        return [self.answers.get(t, self.summary) for t in texts]
 
 
 def sentence_pairs(source: str, english: str) -> dict[str, str]:
@@ -75,9 +75,10 @@ def seed_result(
     *,
     title: tuple[str, str] = SEED_TITLE,
     extra: str = "",
+    summary: str = SUMMARY,
 ) -> Result:
     """The seed article, headline added, through the real pipeline with `english` as its
-    translation and SUMMARY as its summary: real alignment, real checks. `extra` is a last
+    translation and `summary` as its summary: real alignment, real checks. `extra` is a last
     paragraph, the same in both languages."""
     text = article("seed-defence-visit.txt").replace(
         "date 2025-08-21", f"date 2025-08-21\ntitle {title[0]}\nsection Forsvar\n\n", 1
@@ -86,7 +87,7 @@ def seed_result(
     if extra:
         text, body, english = (f"{t.rstrip()}\n{extra}" for t in (text, body, english))
     answers = sentence_pairs(body, english.strip()) | {title[0]: title[1]}
-    lookup = Lookup(answers)
+    lookup = Lookup(answers, summary)
     pipe = Pipeline(
         load_profile(CONFIG, "default"),
         cache=DiskCache(tmp_path / "cache"),
@@ -211,6 +212,14 @@ def test_summary_and_its_figure_check(seed):
     assert summary["text"] == SUMMARY
     (listed,) = page.find("ul", cls="summary-checks")
     assert "35" in listed["text"] and "not in the translation" in listed["text"]
+
+
+def test_summary_scale_slip_is_marked_where_the_translation_has_the_real_figure(tmp_path):
+    slipped = SUMMARY.replace(" with 35 officials", "").replace("200 billion", "200 million")
+    result = seed_result(tmp_path, english=SEED_EN, summary=slipped)
+    assert [(c["kind"], c["value"]) for c in result.checks] == [("number_scale", "200 million")]
+    found = marks(Page(render(result, "html")), 1)
+    assert found == {"summary-text": ["200 million"], "tgt": ["200 billion"]}
 
 
 def test_headline_metadata_language_and_models(seed):

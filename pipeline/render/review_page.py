@@ -81,9 +81,11 @@ def review_page(result: Result) -> str:
     return "\n".join(part for part in parts if part) + "\n"
 
 
-def is_noise(result: Result) -> bool:
-    """True when a stage ran on a built-in random-weight test model (its output is noise)."""
-    return any(str(m.get("id", "")).startswith("builtin:") for m in result.models.values())
+def is_noise(result: Result, stage: str | None = None) -> bool:
+    """True when `stage` (or any stage) ran on a built-in random-weight test model: its output
+    is noise (and so is all that comes after it)."""
+    models = [result.models.get(stage, {})] if stage else result.models.values()
+    return any(str(m.get("id", "")).startswith("builtin:") for m in models)
 
 
 # ---- the head of the page ---------------------------------------------------------------
@@ -94,11 +96,12 @@ def _banner(result: Result) -> str:
         return ""
     ids = ", ".join(sorted({str(m["id"]) for m in result.models.values()
                             if str(m.get("id", "")).startswith("builtin:")}))  # fmt: skip
+    # A summary of a noise translation is noise too, whatever model wrote it.
+    what = "translation and the summary mean" if is_noise(result, "translate") else "summary means"
     return (
         '<div class="noise-banner" role="alert"><strong>Test models: output is noise.</strong> '
-        f"This page was made with built-in random-weight models ({escape(ids)}); the "
-        "translation and the summary mean nothing. Use a real model profile for a usable "
-        "review.</div>"
+        f"This page was made with built-in random-weight models ({escape(ids)}); the {what} "
+        "nothing. Use a real model profile for a usable review.</div>"
     )
 
 
@@ -158,7 +161,7 @@ def _checks_panel(result: Result, checks: list[tuple[int, dict]], links: dict[in
     )
     out = [
         '<section class="panel checks" id="checks" aria-labelledby="checks-title">',
-        f'<h2 id="checks-title">Checks {counts}</h2>',
+        f'<h2 id="checks-title">Checks {counts if checks else ""}</h2>',
     ]
     if not checks:
         skipped = result.stages.get("translate", {}).get("skipped")
@@ -207,8 +210,8 @@ def _summary_panel(result: Result, checks: list[tuple[int, dict]], texts: Texts)
         verdict = '<p class="all-clear">Every figure in the summary is in the translation.</p>'
     return (
         '<section class="panel summary" aria-labelledby="summary-title">'
-        f'<h2 id="summary-title">Summary{noise} <span class="aside">machine-written, from the '
-        f'translation</span></h2><p class="summary-text" lang="en">{text}</p>{verdict}</section>'
+        f'<h2 id="summary-title">Summary{noise} <span class="aside">machine-written from the '
+        f'English text</span></h2><p class="summary-text" lang="en">{text}</p>{verdict}</section>'
     )
 
 
@@ -228,7 +231,7 @@ def _columns(result: Result, texts: Texts) -> str:
         source_label += " (not translated)" if result.translation is not None else ""
     head = f'<div class="col-head src-head">{escape(source_label)}</div>'
     if translated:
-        noise = ' <span class="noise-tag">noise</span>' if is_noise(result) else ""
+        noise = ' <span class="noise-tag">noise</span>' if is_noise(result, "translate") else ""
         head += f'<div class="col-head tgt-head">Translation · English (machine){noise}</div>'
     out = [
         f'<section class="text {"two" if translated else "one"}" aria-label="Article text">',
