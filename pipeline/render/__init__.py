@@ -1,4 +1,4 @@
-"""Rendering a `Result` for people: plain text, Markdown, JSON (the review page comes later)."""
+"""Rendering a `Result` for people: plain text, Markdown, JSON, and the HTML review page."""
 
 from __future__ import annotations
 
@@ -7,15 +7,19 @@ import json
 from pipeline.render.plain import markdown, text
 from pipeline.results import Result
 
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "html")
 
 
 def render(result: Result, fmt: str) -> str:
-    """`result` as `fmt` (text, json or markdown)."""
+    """`result` as `fmt` (text, json, markdown or html)."""
     if fmt == "json":
         return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
     if fmt == "markdown":
         return markdown(result)
     if fmt == "text":
         return text(result)
+    if fmt == "html":
+        from pipeline.render.review_page import review_page  # ~15 ms the other formats skip
+
+        return review_page(result)
     raise ValueError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
