@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
-from pipeline import Pipeline
+from pipeline import Pipeline, cli
 from pipeline.cache import DiskCache
 from pipeline.config import load_profile
+from pipeline.text.article import DEFAULT_MAX_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT.parent / "shared" / "articles"
@@ -99,3 +102,32 @@ def fake_pipeline(fakes, tmp_path):
 
 def env_without_offline() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"}
+
+
+@pytest.fixture
+def pipeline_logger():
+    """A clean "pipeline" logger: `cli._setup_logging` adds a handler and stops propagation on
+    every call, which would hide records from caplog and pile up handlers across tests."""
+    logger = logging.getLogger("pipeline")
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    logger.handlers.clear()
+    logger.propagate = True
+    yield logger
+    logger.handlers[:], logger.propagate = saved[0], saved[1]
+    logger.setLevel(saved[2])
+
+
+@pytest.fixture
+def fake_cli(monkeypatch, fake_pipeline, pipeline_logger):
+    """Invoke the CLI in-process with the fake models instead of loading a profile's models."""
+
+    def make(config, profile, cache_dir, no_cache=False, refresh=False, max_chars=None):
+        return fake_pipeline(max_chars=max_chars or DEFAULT_MAX_CHARS)
+
+    monkeypatch.setattr(cli, "_pipeline", make)
+
+    def invoke(*args, input=None):
+        pipeline_logger.handlers.clear()  # one stderr handler per invocation
+        return CliRunner().invoke(cli.app, [str(a) for a in args], input=input)
+
+    return invoke

@@ -81,3 +81,56 @@ def test_cache_commands(tmp_path):
     assert "removed 0 entries" in invoke("cache", "clear").output
     assert invoke("cache", "prune").exit_code == 2
     assert invoke("cache", "prune", "--max-size-mb", "1").exit_code == 0
+
+
+# ---- the CLI as people expect it (issue 15) ------------------------------------------------
+
+
+def test_help_shows_choices_metavars_and_defaults():
+    out = invoke("run", "--help").output
+    assert "Usage: " in out and "run [OPTIONS] FILE" in out and "{" not in out.split("\n")[0]
+    assert "text|json|markdown|html" in out  # --format shows its choices
+    assert "--profile NAME" in out and "default, light, tiny" in out
+    assert "--cache-dir DIR" in out and "default:" in out.split("--cache-dir", 1)[1][:200]
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.output.startswith("nordtrans ")
+
+
+def test_a_forced_language_says_so(fake_cli, tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("Die Bundesregierung hat heute den Haushalt vorgestellt, sagte er.")
+    text = fake_cli("run", path, "--language", "nb").stdout
+    assert "Norwegian Bokmål (nb, given, not detected)" in text and "confidence" not in text
+    data = json.loads(fake_cli("run", path, "--language", "nb", "--format", "json").stdout)
+    assert data["language"] == {"code": "nb", "forced": True}
+
+
+def test_detect_lists_no_models(fake_cli, tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("Regjeringen la fram statsbudsjettet for neste år på tirsdag.")
+    data = json.loads(fake_cli("detect", path, "--format", "json").stdout)
+    assert "models" not in data
+    assert set(json.loads(fake_cli("run", path, "--format", "json").stdout)["models"]) == {
+        "translate", "summarise"
+    }  # fmt: skip
+
+
+def test_text_reads_headline_summary_translation_then_checks(fake_cli, fakes, tmp_path):
+    translator, _ = fakes
+    translator.generate = lambda texts, settings: [
+        "The budget is large, says Kari." if "8,8" in t else f"<en:{t}>" for t in texts
+    ]
+    path = tmp_path / "a.txt"
+    path.write_text("title Budsjettet\n\nBudsjettet er på 8,8 billioner kroner, sier Kari Nygård.")
+    out = fake_cli("run", path).stdout
+    assert out.splitlines()[0] == "<en:Budsjettet>"  # the headline, translated, comes first
+    order = [out.index(h) for h in ("SUMMARY", "TRANSLATION", "CHECKS")]
+    assert order == sorted(order)
+    assert "Nygård" in out.split("CHECKS", 1)[1]  # the dropped surname, in plain words
+    markdown = fake_cli("run", path, "--format", "markdown").stdout
+    assert (
+        markdown.startswith("# <en:Budsjettet>") and "*Original headline:* Budsjettet" in markdown
+    )

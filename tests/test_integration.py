@@ -113,3 +113,20 @@ def test_missing_local_model_directory(tmp_path):
     result = cli("translate", SEED, "--config", config, "--profile", "local", cwd=tmp_path)
     assert result.returncode == 5
     assert "no-such-model does not exist" in result.stderr and "models.yaml" in result.stderr
+
+
+def test_offline_hints_name_the_command_typed_and_how_to_copy_the_cache(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Regjeringen la fram statsbudsjettet for neste år på tirsdag.")
+    run = cli("run", article, "--config", CONFIG)
+    assert run.returncode == 5
+    assert "`python cli.py models pull --profile default`" in run.stderr  # not `nordtrans ...`
+    assert "Hugging Face cache" in run.stderr and "HF_HUB_OFFLINE=1" in run.stderr
+    pull = cli("models", "pull", "--config", CONFIG)  # offline: do not say "run models pull"
+    assert pull.returncode == 5 and pull.stderr.count("\n") == 1
+    assert "run `python cli.py models pull --profile default` on a machine that reaches" in (
+        pull.stderr
+    )
+    module = subprocess.run([sys.executable, "-m", "pipeline", "run", str(article), "--config",
+                             str(CONFIG)], capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    assert "`python -m pipeline models pull" in module.stderr

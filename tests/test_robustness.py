@@ -40,41 +40,19 @@ from .linear import assert_linear
 
 runner = CliRunner()
 
+
+@pytest.fixture(autouse=True)
+def _clean_logger(pipeline_logger):
+    """Every test here starts with a clean "pipeline" logger (see conftest.pipeline_logger)."""
+    return pipeline_logger
+
+
 NB = (
     "date 2026-01-02\ntitle Overskrift\n\n"
     "Regjeringen la fram budsjettet i dag. Det ble godt mottatt av de fleste.\n\n"
     "Opposisjonen er kritisk til forslaget, og vil stemme imot i Stortinget."
 )
 HEAVY = ("torch", "transformers", "ctranslate2")
-
-
-@pytest.fixture(autouse=True)
-def pipeline_logger():
-    """A clean "pipeline" logger: `cli._setup_logging` adds a handler and stops propagation on
-    every call, which would hide records from caplog and pile up handlers across tests."""
-    logger = logging.getLogger("pipeline")
-    saved = (logger.handlers[:], logger.propagate, logger.level)
-    logger.handlers.clear()
-    logger.propagate = True
-    yield logger
-    logger.handlers[:], logger.propagate = saved[0], saved[1]
-    logger.setLevel(saved[2])
-
-
-@pytest.fixture
-def fake_cli(monkeypatch, fake_pipeline, pipeline_logger):
-    """Invoke the CLI in-process with the fake models instead of loading a profile's models."""
-
-    def make(config, profile, cache_dir, no_cache=False, refresh=False, max_chars=None):
-        return fake_pipeline(max_chars=max_chars or DEFAULT_MAX_CHARS)
-
-    monkeypatch.setattr(cli, "_pipeline", make)
-
-    def invoke(*args, input=None):
-        pipeline_logger.handlers.clear()  # one stderr handler per invocation
-        return runner.invoke(cli.app, [str(a) for a in args], input=input)
-
-    return invoke
 
 
 def error_line(result) -> str:
