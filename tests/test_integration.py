@@ -130,3 +130,19 @@ def test_offline_hints_name_the_command_typed_and_how_to_copy_the_cache(tmp_path
     module = subprocess.run([sys.executable, "-m", "pipeline", "run", str(article), "--config",
                              str(CONFIG)], capture_output=True, text=True, cwd=ROOT)  # fmt: skip
     assert "`python -m pipeline models pull" in module.stderr
+
+
+def test_every_public_name_the_readme_shows_exists():
+    """The README's code uses these names; `import pipeline` must offer each of them."""
+    import re
+
+    import pipeline
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    imported = set(re.findall(r"from pipeline import ([\w, ]+)", readme))
+    names = {n.strip() for group in imported for n in group.split(",")}
+    names |= set(re.findall(r"`pipeline\.(\w+)\(", readme))
+    assert names >= {"Pipeline", "process_dataset", "detect_language", "split_sentences"}
+    for name in names:
+        assert hasattr(pipeline, name), name
+        assert name in pipeline.__all__, name
