@@ -193,6 +193,12 @@ def _hint(exc: PipelineError, command: str, profile: str | None) -> str:
         return "pass --resume to finish it, or --overwrite to start again"
     if reason in ("no_directory", "compute_type"):
         return "fix the stage in models.yaml"
+    if reason == "broken_checkpoint":
+        return (
+            "its files are incomplete or damaged, or the installed transformers/ctranslate2 "
+            "loads them wrongly: download the model again, and check `pip show transformers "
+            "ctranslate2` against the versions pyproject.toml allows"
+        )
     return ""
 
 

@@ -1,10 +1,19 @@
 """The fast backend: CTranslate2 (int8 on CPU), converted from the HF checkpoint on first use.
 
 The conversion is stored beside the model and reused:
-- hub models under ``<HF cache parent>/ctranslate2/<owner>--<name>--<revision>--<compute type>``
-  (the parent of ``HF_HUB_CACHE``, so ``HF_HOME`` moves it along with the hub cache);
-- local directories and built-in models under ``<models_dir>/ct2/<name>-<hash>--<compute type>``,
-  the hash covering the resolved path and the size and mtime of its weights and config.
+- hub models under ``<HF cache parent>/ctranslate2/<owner>--<name>--<revision>--<compute
+  type>--conv<N>`` (the parent of ``HF_HUB_CACHE``, so ``HF_HOME`` moves it along with the hub
+  cache);
+- local directories and built-in models under ``<models_dir>/ct2/<name>--<hash>--<compute
+  type>--conv<N>``, the hash covering the resolved path and the size and mtime of its weights
+  and config.
+``N`` is `CONVERSION_VERSION`: bumped whenever our conversion writes different weights for the
+same checkpoint, so that older conversions are not reused.
+
+The converter loads the checkpoint in float32 whatever its config's ``torch_dtype`` says (the
+opus-mt-tc-big config says float16: CTranslate2 would then store Marian's sinusoidal positions
+computed in half precision, off by up to 0.03 in log-probability), and checks the loaded model
+against its files (`pipeline.models.verify`) before converting it.
 
 A conversion is written into a temporary directory in the same parent, finished with a `.complete`
 marker and renamed into place, so a half-written (crashed, concurrent) conversion is never loaded.
@@ -36,7 +45,10 @@ from pipeline.models.backends.base import (
 )
 from pipeline.models.locate import is_local
 
+#: 2: float32 load (positions no longer computed in fp16) and the checkpoint verified.
+CONVERSION_VERSION = "2"
 MARKER = ".complete"  # written last: a conversion without it is unfinished and never used
+_VERSION = f"conv{CONVERSION_VERSION}"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -98,10 +110,12 @@ def conversion_dir(
         root = hub_conversions_dir()
         # A hub snapshot directory is named after its commit: more exact than a moving ref.
         snapshot = model_dir.name if model_dir.parent.name == "snapshots" else None
-        name = safe_name(model_id, snapshot or revision or "main", compute_type)
+        name = safe_name(model_id, snapshot or revision or "main", compute_type, _VERSION)
     else:
         root = Path(models_dir).expanduser() / "ct2"
-        name = safe_name(model_dir.resolve().name, _local_fingerprint(model_dir), compute_type)
+        name = safe_name(
+            model_dir.resolve().name, _local_fingerprint(model_dir), compute_type, _VERSION
+        )
     target = root / name
     if target.parent != root:  # cannot happen after safe_name; a guard for the future
         raise ValueError(f"unsafe conversion directory name {name!r}")
@@ -113,32 +127,45 @@ def is_complete(path: Path) -> bool:
     return all((path / name).is_file() for name in ("model.bin", "config.json", MARKER))
 
 
-def ensure_converted(model_dir: Path, target: Path, quantization: str | None) -> Path:
+def ensure_converted(
+    model_dir: Path, target: Path, quantization: str | None, *, model_id: str | None = None
+) -> Path:
     """Convert `model_dir` into `target` unless a complete conversion is already there.
 
     Written into a temporary directory with the marker last, then renamed into place (see
-    `pipeline.atomic_files.build_dir`): a crashed or concurrent conversion is never loaded.
+    `pipeline.atomic_files.build_dir`): a crashed or concurrent conversion is never loaded. A
+    checkpoint that does not load as its files say is a `ModelUnavailableError` (reason
+    ``broken_checkpoint``), and nothing is written.
     """
 
     def convert(work: Path) -> None:
-        _converter(str(model_dir)).convert(str(work), quantization=quantization, force=True)
+        converter = _converter(str(model_dir), model_id or str(model_dir))
+        converter.convert(str(work), quantization=quantization, force=True)
         marker = {"source": str(model_dir), "quantization": quantization}
         (work / MARKER).write_text(json.dumps(marker), "utf-8")
 
     return build_dir(target, convert, is_complete)
 
 
-def _converter(model_dir: str):
-    """CTranslate2's converter, with BART configs completed for it.
+def _converter(model_dir: str, model_id: str):
+    """CTranslate2's converter, loading in float32, verifying, with BART configs completed.
 
-    Its BART loader reads `config.normalize_before`, which only old BART configs spell out (the
-    distilbart ones do); HF's BART is always post-norm, so a config without it means False.
+    CTranslate2 loads with the config's ``torch_dtype``; float32 here instead, so that what it
+    computes on load (Marian's positions) is not rounded before it is stored. Its BART loader
+    reads `config.normalize_before`, which only old BART configs spell out (the distilbart ones
+    do); HF's BART is always post-norm, so a config without it means False.
     """
+    import torch
     from ctranslate2.converters import TransformersConverter
+
+    from pipeline.models.verify import verify_loaded
 
     class Converter(TransformersConverter):
         def load_model(self, model_class, model_name_or_path, **kwargs):
-            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            kwargs.pop("torch_dtype", None)  # the name CTranslate2 < 4.6 passes it under
+            kwargs.update(dtype=torch.float32, output_loading_info=True)
+            model, info = super().load_model(model_class, model_name_or_path, **kwargs)
+            verify_loaded(model, model_name_or_path, model_id=model_id, loading_info=info)
             config = model.config
             if config.model_type == "bart" and "normalize_before" not in config.to_dict():
                 config.normalize_before = False
@@ -186,7 +213,7 @@ class CTranslate2Backend:
         )  # fmt: skip
         # Weights stored as the compute type asks (float32 stored as is), so loading is a copy.
         quantization = None if compute_type == "float32" else compute_type
-        ensure_converted(model_dir, self.path, quantization)
+        ensure_converted(model_dir, self.path, quantization, model_id=model_id)
 
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         config = AutoConfig.from_pretrained(str(model_dir))
