@@ -147,6 +147,29 @@ def ensure_converted(
     return build_dir(target, convert, is_complete)
 
 
+#: What `generate` takes from a model's generation config that decoding here needs too.
+GENERATION_KEYS = (
+    "forced_bos_token_id", "forced_eos_token_id", "num_beams", "length_penalty",
+    "no_repeat_ngram_size", "repetition_penalty",
+)  # fmt: skip
+
+
+def generation_defaults(model_dir: Path) -> dict[str, Any]:
+    """The model's generation settings: config.json's, overridden by generation_config.json's.
+
+    Read from the JSON files rather than through `GenerationConfig.from_model_config`:
+    transformers 5.0's BartConfig drops the `forced_eos_token_id` (and the beam settings) that
+    distilbart's config.json holds, while its `generate` still applies them.
+    """
+    found: dict[str, Any] = {}
+    for name in ("config.json", "generation_config.json"):
+        path = Path(model_dir) / name
+        if path.is_file():
+            data = json.loads(path.read_text("utf-8"))
+            found.update({key: data[key] for key in GENERATION_KEYS if data.get(key) is not None})
+    return found
+
+
 def _converter(model_dir: str, model_id: str):
     """CTranslate2's converter, loading in float32, verifying, with BART configs completed.
 
@@ -193,7 +216,7 @@ class CTranslate2Backend:
         max_batch_tokens: int = DEFAULT_BATCH_TOKENS,
     ) -> None:
         import ctranslate2
-        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+        from transformers import AutoConfig, AutoTokenizer
 
         model_dir = Path(model_dir)
         self.device = pick_ct2_device(device)
@@ -218,28 +241,20 @@ class CTranslate2Backend:
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
         config = AutoConfig.from_pretrained(str(model_dir))
         self.max_input_tokens = input_limit(config, self.tokenizer)
-        try:
-            gen = GenerationConfig.from_pretrained(str(model_dir))
-        except OSError:  # no generation_config.json: the model config carries the defaults
-            gen = GenerationConfig.from_model_config(config)
+        gen = generation_defaults(model_dir)
         # HF's forced BOS (BART: <s> after </s>) is a target prefix here; HF's forced EOS takes
         # one of `max_new_tokens`, while CTranslate2 ends a hypothesis cut at the limit without it.
-        forced_bos = getattr(gen, "forced_bos_token_id", None)
-        if forced_bos is None:
-            forced_bos = getattr(config, "forced_bos_token_id", None)
-        forced_eos = getattr(gen, "forced_eos_token_id", None)
-        if forced_eos is None:
-            forced_eos = getattr(config, "forced_eos_token_id", None)
+        forced_bos = gen.get("forced_bos_token_id")
         self._prefix = None
         if forced_bos is not None:
             self._prefix = [self.tokenizer.convert_ids_to_tokens(int(forced_bos))]
-        self._eos_step = 1 if forced_eos is not None else 0
+        self._eos_step = 1 if gen.get("forced_eos_token_id") is not None else 0
         # Settings a profile leaves out fall back to the model's generation config, as in HF.
         self._defaults = {
-            "num_beams": gen.num_beams or 1,
-            "length_penalty": gen.length_penalty if gen.length_penalty is not None else 1.0,
-            "no_repeat_ngram_size": gen.no_repeat_ngram_size or 0,
-            "repetition_penalty": gen.repetition_penalty or 1.0,
+            "num_beams": gen.get("num_beams") or 1,
+            "length_penalty": gen.get("length_penalty", 1.0),
+            "no_repeat_ngram_size": gen.get("no_repeat_ngram_size") or 0,
+            "repetition_penalty": gen.get("repetition_penalty") or 1.0,
         }
 
         threads = cpu_threads()
