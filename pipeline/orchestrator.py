@@ -65,12 +65,13 @@ class Pipeline:
         self.max_chars = max_chars
         self._backends: dict[str, Seq2SeqBackend] = dict(backends or {})
         self.models = {name: self._model_info(name) for name in ("translate", "summarise")}
+        self._translator = TranslateStage(
+            self._loader("translate"), model=self.models["translate"],
+            settings=profile.translate.generate, memory=self.cache,
+        )  # fmt: skip
         self.stages: dict[str, Stage[Any, Any]] = {
             "detect": DetectStage(),
-            "translate": TranslateStage(
-                self._loader("translate"), model=self.models["translate"],
-                settings=profile.translate.generate, memory=self.cache,
-            ),
+            "translate": self._translator,
             "summarise": SummariseStage(
                 self._loader("summarise"), model=self.models["summarise"],
                 settings=profile.summarise.generate,
@@ -103,6 +104,22 @@ class Pipeline:
         """The article body in English (unchanged if it is English already)."""
         result = self.run(text, until="translate", language=language, use_cache=use_cache)
         return result.translation or ""
+
+    def translate_sentences(
+        self, sentences: Sequence[str], language: str, use_cache: bool = True
+    ) -> list[str]:
+        """Sentences in `language` (nb, nn, da, sv), one English translation each, in order.
+
+        Each is translated as given, never split into sentences (a test set's lines), through the
+        same translation memory as articles: a sentence translated before costs nothing.
+        """
+        sources = [code for code in SUPPORTED if code != "en"]
+        if language not in sources:
+            raise LanguageError(
+                f"{language_name(language)} ({language}) is not translated here; "
+                f"source languages: {', '.join(sources)}", reason="unsupported_language",
+            )  # fmt: skip
+        return self._translator.translate_sentences(sentences, use_cache=use_cache)
 
     def summarise(self, english_text: str, use_cache: bool = True) -> str:
         """A summary of English text."""
