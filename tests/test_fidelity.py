@@ -225,7 +225,41 @@ def test_the_check_names_what_is_wrong(checkpoint, tmp_path):
     assert "lack model.shared.weight" in messages["no_shared"]
     assert "lm_head.weight differs from model.shared.weight" in messages["lm_head_differs"]
     assert "lack final_logits_bias" in messages["no_logits_bias"]
-    assert "<pad>" in messages["bad_pad_row"]
+    assert "decoder start" in messages["bad_pad_row"]
+
+
+def test_separate_vocabularies(checkpoint, tmp_path):
+    """Marian with share_encoder_decoder_embeddings: false has one matrix per side and the output
+    projection tied to the decoder's: that passes; that config on a shared-layout file does not."""
+    import shutil
+
+    from transformers import AutoModelForSeq2SeqLM, MarianConfig, MarianMTModel
+
+    from pipeline.models.verify import find_problems
+
+    def problems(path):
+        model, info = AutoModelForSeq2SeqLM.from_pretrained(
+            str(path), dtype=torch.float32, output_loading_info=True
+        )
+        return find_problems(model, path, info)
+
+    separate = tmp_path / "separate"  # no real file to imitate: the layout transformers writes
+    config = MarianConfig(
+        vocab_size=50, decoder_vocab_size=60, d_model=8, encoder_layers=1, decoder_layers=1,
+        encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=8,
+        decoder_ffn_dim=8, pad_token_id=49, decoder_start_token_id=49, eos_token_id=0,
+        share_encoder_decoder_embeddings=False,
+    )  # fmt: skip
+    MarianMTModel(config).save_pretrained(separate)
+    assert problems(separate) == []
+
+    wrong = tmp_path / "wrong"
+    shutil.copytree(checkpoint("marian"), wrong)
+    raw = json.loads((wrong / "config.json").read_text("utf-8"))
+    raw["share_encoder_decoder_embeddings"] = False
+    (wrong / "config.json").write_text(json.dumps(raw), "utf-8")
+    found = problems(wrong)
+    assert "the files hold no embedding matrix (model.encoder.embed_tokens.weight)" in found
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

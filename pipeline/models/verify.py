@@ -16,8 +16,9 @@ themselves:
 - every tensor in the files is, value for value, what the model holds;
 - the input embeddings, both token embeddings and the output projection are the *files'*
   shared embedding matrix (comparing them with each other is not enough: with the matrix
-  missing, v5 ties all four to one random tensor);
-- Marian: the positions are sinusoids and the `<pad>` row (the decoder start) is zero, as the
+  missing, v5 ties all four to one random tensor); Marian with separate vocabularies: each
+  side's, the output projection the decoder's;
+- Marian: the positions are sinusoids and the decoder start's (`<pad>`) row is zero, as the
   Marian converter writes it (CTranslate2 starts decoding from a zero embedding).
 
 Tensors are read one at a time, so the check of a 1.2 GB BART costs about a second and little
@@ -85,7 +86,8 @@ def find_problems(model: Any, model_dir: Path, loading_info: dict | None = None)
     marian = model_type == "marian"
     state = model.state_dict()
     files = dict(_tensor_files(model_dir))
-    benign = set(TIED) | (set(SINUSOIDAL) if marian else {"final_logits_bias"})
+    benign = {"lm_head.weight"} if _separate_vocabularies(model) else set(TIED)
+    benign |= set(SINUSOIDAL) if marian else {"final_logits_bias"}
     absent = sorted(set(state) - set(files) - benign)
     if absent:
         problems.append(f"the files lack {_names(absent)}")
@@ -109,13 +111,51 @@ def find_problems(model: Any, model_dir: Path, loading_info: dict | None = None)
     return problems
 
 
+def _tie_groups(model: Any) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    """(where the files may hold the matrix, the weights that must be it), per tied matrix.
+
+    One matrix for BART and shared-vocabulary Marian; Marian with separate vocabularies
+    (``share_encoder_decoder_embeddings: false``) has one per side, the output projection tied
+    to the decoder's.
+    """
+    encoder = model.get_encoder().embed_tokens.weight
+    decoder = model.get_decoder().embed_tokens.weight
+    inputs, outputs = model.get_input_embeddings().weight, model.get_output_embeddings().weight
+    if _separate_vocabularies(model):
+        return [
+            (("model.encoder.embed_tokens.weight",),
+             {"input embeddings": inputs, "encoder embeddings": encoder}),
+            (("model.decoder.embed_tokens.weight", "lm_head.weight"),
+             {"decoder embeddings": decoder, "output projection": outputs}),
+        ]  # fmt: skip
+    every = {"input embeddings": inputs, "encoder embeddings": encoder,
+             "decoder embeddings": decoder, "output projection": outputs}  # fmt: skip
+    return [(SHARED_SOURCES, every)]
+
+
+def _separate_vocabularies(model: Any) -> bool:
+    config = model.config
+    return config.model_type == "marian" and not getattr(
+        config, "share_encoder_decoder_embeddings", True
+    )
+
+
 def _tying_problems(model: Any, files: dict[str, Path]) -> list[str]:
-    """The embeddings and the output projection must all be the files' shared matrix."""
+    """The embeddings and the output projection must be the files' matrices they are tied to."""
+    problems = []
+    for sources, held in _tie_groups(model):
+        problems.extend(_group_problems(model, files, sources, held))
+    return problems
+
+
+def _group_problems(
+    model: Any, files: dict[str, Path], sources: tuple[str, ...], held: dict[str, Any]
+) -> list[str]:
     import torch
 
-    present = [key for key in SHARED_SOURCES if key in files]
+    present = [key for key in sources if key in files]
     if not present:
-        return ["the files hold no embedding matrix (model.shared.weight)"]
+        return [f"the files hold no embedding matrix ({sources[0]})"]
     problems = []
     ((_, source),) = _read(files, present[:1])
     differing = [key for key, other in _read(files, present[1:]) if not torch.equal(other, source)]
@@ -124,12 +164,6 @@ def _tying_problems(model: Any, files: dict[str, Path]) -> list[str]:
             f"the files' {_names(differing)} {_differ(differing)} from {present[0]}, "
             f"which the architecture ties {_them(differing)} to"
         )
-    held = {
-        "input embeddings": model.get_input_embeddings().weight,
-        "encoder embeddings": model.get_encoder().embed_tokens.weight,
-        "decoder embeddings": model.get_decoder().embed_tokens.weight,
-        "output projection": model.get_output_embeddings().weight,
-    }
     untied = [what for what, weight in held.items() if weight.shape != source.shape
               or not torch.equal(weight.detach().cpu(), source.to(weight.dtype))]  # fmt: skip
     if untied:
@@ -150,9 +184,9 @@ def _marian_problems(model: Any, state: dict[str, Any]) -> list[str]:
         error = float(abs(table - sinusoids(*table.shape)).max())
         if not error <= SINUSOID_TOLERANCE:  # NaN counts as a failure too
             problems.append(f"{key} is not sinusoidal (off by {error:.2g})")
-    pad = model.config.pad_token_id
-    if pad is not None and model.get_input_embeddings().weight[pad].detach().any():
-        problems.append(f"the embedding of <pad> ({pad}, the decoder start) is not zero")
+    start = model.config.decoder_start_token_id
+    if start is not None and model.get_decoder().embed_tokens.weight[start].detach().any():
+        problems.append(f"the embedding of the decoder start ({start}, <pad>) is not zero")
     return problems
 
 
