@@ -23,7 +23,8 @@ themselves:
 
 Tensors are read one at a time, so the check costs little memory, and about as long as the
 load itself: 2-3 s for distilbart's 1.2 GB or opus-mt-tc-big's 0.9 GB on a busy 2-core CPU
-(random weights of their sizes). CTranslate2 pays it once, when it converts. A problem is a `ModelUnavailableError` with reason ``broken_checkpoint``.
+(random weights of their sizes). CTranslate2 pays it once, when it converts. A problem is a
+`ModelUnavailableError` with reason ``broken_checkpoint``.
 """
 
 from __future__ import annotations
