@@ -41,6 +41,7 @@ BREAKS = {
     "bad_positions": "Marian only: embed_positions stored in the file, but not sinusoids",
     "bad_pad_row": "Marian only: non-zero embedding row for <pad> (decoder start)",
     "fp32_config": "Marian only: torch_dtype float32 in config (tensors still fp16)",
+    "eos_bias": "BART only: final_logits_bias favours </s>, so that some outputs end early",
 }
 
 MARIAN_ONLY = ("positions_in_file", "bad_positions", "bad_pad_row", "fp32_config")
@@ -74,6 +75,7 @@ STD = 0.6  # linear layers
 EMB_STD = 0.3  # token embeddings (tied with the output projection)
 LOGITS_BIAS_STD = 1.0  # Marian final_logits_bias
 EOS_BIAS = 4.0  # Marian: added to final_logits_bias[eos], so that some outputs end by themselves
+BART_EOS_BIAS = 5.0  # the eos_bias variant: some outputs end at once, some later, some never
 
 
 def _rng(seed: int, name: str) -> np.random.Generator:
@@ -279,6 +281,8 @@ def build_marian_like(out_dir: str | Path, *, seed: int = 0, break_: str | None 
     """Write the opus-mt-tc-big-gmq-en-like model into `out_dir` (replaced if it exists)."""
     if break_ not in BREAKS:
         raise ValueError(f"unknown break {break_!r}")
+    if break_ == "eos_bias":
+        raise ValueError("eos_bias is a BART variant")
     out = Path(out_dir)
     if out.exists():
         shutil.rmtree(out)
@@ -432,6 +436,8 @@ def bart_tensors(config: dict, seed: int = 0, break_: str | None = None) -> dict
         t["lm_head.weight"] = shared.copy()
     elif break_ == "no_logits_bias":
         del t["final_logits_bias"]
+    elif break_ == "eos_bias":  # a legal value (the file holds the bias), not the usual zeros
+        t["final_logits_bias"][0, config["eos_token_id"]] = BART_EOS_BIAS
     return t
 
 

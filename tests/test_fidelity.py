@@ -52,7 +52,7 @@ BACKENDS = ("transformers", "ctranslate2")
 # reference built from their own files.
 SOUND = {
     "marian": [None, "lm_head_copy", "positions_in_file", "fp32_config"],
-    "bart": [None, "fp16", "lm_head_copy", "no_logits_bias"],
+    "bart": [None, "fp16", "lm_head_copy", "no_logits_bias", "eos_bias"],
 }
 # Broken variants: the load must fail (the reference is the real layout's).
 BROKEN = {
