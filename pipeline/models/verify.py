@@ -113,25 +113,28 @@ def find_problems(model: Any, model_dir: Path, loading_info: dict | None = None)
     return problems
 
 
-def _tie_groups(model: Any) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
-    """(where the files may hold the matrix, the weights that must be it), per tied matrix.
+def _tie_groups(model: Any) -> list[tuple[tuple[str, ...], dict[str, tuple[Any, str]]]]:
+    """Per tied matrix: where the files may hold it, and the weights tied to it (each with the
+    name it would have in the files).
 
     One matrix for BART and shared-vocabulary Marian; Marian with separate vocabularies
     (``share_encoder_decoder_embeddings: false``) has one per side, the output projection tied
     to the decoder's.
     """
-    encoder = model.get_encoder().embed_tokens.weight
-    decoder = model.get_decoder().embed_tokens.weight
-    inputs, outputs = model.get_input_embeddings().weight, model.get_output_embeddings().weight
+    encoder = (model.get_encoder().embed_tokens.weight, "model.encoder.embed_tokens.weight")
+    decoder = (model.get_decoder().embed_tokens.weight, "model.decoder.embed_tokens.weight")
+    output = (model.get_output_embeddings().weight, "lm_head.weight")
     if _separate_vocabularies(model):
+        inputs = (model.get_input_embeddings().weight, encoder[1])
         return [
             (("model.encoder.embed_tokens.weight",),
              {"input embeddings": inputs, "encoder embeddings": encoder}),
             (("model.decoder.embed_tokens.weight", "lm_head.weight"),
-             {"decoder embeddings": decoder, "output projection": outputs}),
+             {"decoder embeddings": decoder, "output projection": output}),
         ]  # fmt: skip
+    inputs = (model.get_input_embeddings().weight, "model.shared.weight")
     every = {"input embeddings": inputs, "encoder embeddings": encoder,
-             "decoder embeddings": decoder, "output projection": outputs}  # fmt: skip
+             "decoder embeddings": decoder, "output projection": output}  # fmt: skip
     return [(SHARED_SOURCES, every)]
 
 
@@ -151,29 +154,40 @@ def _tying_problems(model: Any, files: dict[str, Path]) -> list[str]:
 
 
 def _group_problems(
-    model: Any, files: dict[str, Path], sources: tuple[str, ...], held: dict[str, Any]
+    model: Any, files: dict[str, Path], sources: tuple[str, ...], held: dict[str, tuple[Any, str]]
 ) -> list[str]:
+    """With tying on (the default), every weight of the group is the files' matrix. With
+    ``tie_word_embeddings: false``, a weight the files hold under its own name is its own (the
+    value check covers it); one they do not hold must still be the matrix, or it is random."""
     import torch
 
     present = [key for key in sources if key in files]
     if not present:
         return [f"the files hold no embedding matrix ({sources[0]})"]
+    tied = getattr(model.config, "tie_word_embeddings", True) is not False
     problems = []
     ((_, source),) = _read(files, present[:1])
-    differing = [key for key, other in _read(files, present[1:]) if not torch.equal(other, source)]
-    if differing:
-        problems.append(
-            f"the files' {_names(differing)} {_differ(differing)} from {present[0]}, "
-            f"which the architecture ties {_them(differing)} to"
-        )
-    untied = [what for what, weight in held.items() if weight.shape != source.shape
-              or not torch.equal(weight.detach().cpu(), source.to(weight.dtype))]  # fmt: skip
+    if tied:
+        others = _read(files, present[1:])
+        differing = [key for key, other in others if not torch.equal(other, source)]
+        if differing:
+            problems.append(
+                f"the files' {_names(differing)} {_differ(differing)} from {present[0]}, "
+                f"which the architecture ties {_them(differing)} to"
+            )
+    untied = [what for what, (weight, own) in held.items()
+              if (tied or own not in files)
+              and (weight.shape != source.shape
+                   or not torch.equal(weight.detach().cpu(), source.to(weight.dtype)))]  # fmt: skip
     if untied:
-        because = ""
-        if getattr(model.config, "tie_word_embeddings", True) is False:
-            because = " (config.json says tie_word_embeddings: false, so they are random)"
         verb = "is" if len(untied) == 1 else "are"
-        problems.append(f"the {_names(untied)} {verb} not the files' {present[0]}{because}")
+        if tied:
+            problems.append(f"the {_names(untied)} {verb} not the files' {present[0]}")
+        else:
+            problems.append(
+                f"the {_names(untied)} {verb} random: config.json says tie_word_embeddings: "
+                f"false and the files do not hold {'it' if len(untied) == 1 else 'them'}"
+            )
     return problems
 
 
