@@ -194,6 +194,18 @@ def _hint(exc: PipelineError, command: str, profile: str | None) -> str:
         return "pass --resume to finish it, or --overwrite to start again"
     if reason in ("no_directory", "compute_type"):
         return "fix the stage in models.yaml"
+    if reason == "testset_offline":
+        cache = exc.details.get("cache", "~/.sacrebleu")
+        return (
+            f"run it once on a machine with network, then copy its {cache} here or point "
+            "SACREBLEU at the copy; or score your own files with --source and --reference"
+        )
+    if reason == "broken_checkpoint":
+        return (
+            "its files are incomplete or damaged, or the installed transformers/ctranslate2 "
+            "loads them wrongly: download the model again, and check `pip show transformers "
+            "ctranslate2` against the versions pyproject.toml allows"
+        )
     return ""
 
 
@@ -335,6 +347,74 @@ def _progress(total: int | None) -> Iterator[Callable[[Any], None] | None]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("articles", total=total)
         yield lambda s: bar.update(task, completed=s.done + s.skipped)
+
+
+@app.command(cls=_Command)
+def evaluate(
+    source: Annotated[
+        Path | None, typer.Option("--source", metavar="FILE", help="Source sentences, one a line.")
+    ] = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option("--reference", metavar="FILE", help="English references, line by line."),
+    ] = None,
+    hypothesis: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--hypothesis",
+            metavar="FILE",
+            help="Score this existing translation instead (no models); repeat for several.",
+        ),
+    ] = None,
+    testset: Annotated[
+        str | None,
+        typer.Option(
+            "--testset",
+            metavar="NAME",
+            help="flores200 (devtest) or flores200/dev instead of --source/--reference "
+            "(downloaded once by sacrebleu).",
+        ),
+    ] = None,
+    language: Annotated[
+        str, typer.Option("--language", "-l", metavar="CODE", help="Source language.")
+    ] = "nb",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the translations here."),
+    ] = None,
+    config: Config = None,
+    profile: Profile = "default",
+    cache_dir: CacheDir = None,
+    fmt: Format = OutputFormat.text,
+    no_cache: NoCache = False,
+) -> None:
+    """Score translations with BLEU and chrF (sacrebleu): the profile's, or --hypothesis files."""
+    from pipeline.jobs.evaluate import evaluate as run_evaluation
+
+    if (reference is None) == (testset is None):
+        typer.echo("error: give either --reference (with --source or --hypothesis) or --testset",
+                   err=True)  # fmt: skip
+        raise typer.Exit(2)
+    if hypothesis and output:
+        typer.echo("error: --output writes the profile's translations; not with --hypothesis",
+                   err=True)  # fmt: skip
+        raise typer.Exit(2)
+    _setup_logging()
+
+    def go():
+        return run_evaluation(
+            language=language, source=source, reference=reference, hypotheses=hypothesis or (),
+            testset=testset, pipeline=lambda: _pipeline(config, profile, cache_dir, no_cache),
+            use_cache=not no_cache, write_translations=output,
+        )  # fmt: skip
+
+    result = _call(go, "evaluate", profile)
+    if fmt is OutputFormat.json:
+        import json
+
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(result.table(markdown=fmt is OutputFormat.markdown))
 
 
 @models_app.command("list")

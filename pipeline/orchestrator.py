@@ -22,7 +22,13 @@ from typing import Any
 from pipeline.cache import DiskCache, default_cache_dir, make_key
 from pipeline.config import Profile, load_profile
 from pipeline.errors import InputError, LanguageError, PipelineError
-from pipeline.language.codes import SUPPORTED, UNDETERMINED, Language, language_name
+from pipeline.language.codes import (
+    SUPPORTED,
+    TRANSLATED,
+    UNDETERMINED,
+    Language,
+    language_name,
+)
 from pipeline.models.backends.base import Seq2SeqBackend
 from pipeline.models.loading import choose_backend, load_backend
 from pipeline.records import parse_record, record_id
@@ -65,12 +71,13 @@ class Pipeline:
         self.max_chars = max_chars
         self._backends: dict[str, Seq2SeqBackend] = dict(backends or {})
         self.models = {name: self._model_info(name) for name in ("translate", "summarise")}
+        self._translator = TranslateStage(
+            self._loader("translate"), model=self.models["translate"],
+            settings=profile.translate.generate, memory=self.cache,
+        )  # fmt: skip
         self.stages: dict[str, Stage[Any, Any]] = {
             "detect": DetectStage(),
-            "translate": TranslateStage(
-                self._loader("translate"), model=self.models["translate"],
-                settings=profile.translate.generate, memory=self.cache,
-            ),
+            "translate": self._translator,
             "summarise": SummariseStage(
                 self._loader("summarise"), model=self.models["summarise"],
                 settings=profile.summarise.generate,
@@ -103,6 +110,21 @@ class Pipeline:
         """The article body in English (unchanged if it is English already)."""
         result = self.run(text, until="translate", language=language, use_cache=use_cache)
         return result.translation or ""
+
+    def translate_sentences(
+        self, sentences: Sequence[str], language: str, use_cache: bool = True
+    ) -> list[str]:
+        """Sentences in `language` (nb, nn, da, sv), one English translation each, in order.
+
+        Each is translated as given, never split into sentences (a test set's lines), through the
+        same translation memory as articles: a sentence translated before costs nothing.
+        """
+        if language not in TRANSLATED:
+            raise LanguageError(
+                f"{language_name(language)} ({language}) is not translated here; "
+                f"source languages: {', '.join(TRANSLATED)}", reason="unsupported_language",
+            )  # fmt: skip
+        return self._translator.translate_sentences(sentences, use_cache=use_cache)
 
     def summarise(self, english_text: str, use_cache: bool = True) -> str:
         """A summary of English text."""

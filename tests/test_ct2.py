@@ -81,7 +81,7 @@ def test_greedy_float32_matches_transformers(name, texts, models_dir):
 def test_int8_default_on_cpu_runs(models_dir):
     fast = _backend("tiny-marian", models_dir, compute_type="auto", device="auto")
     assert (fast.device, fast.compute_type) == ("cpu", "int8")
-    assert fast.path.name.endswith("--int8")
+    assert fast.path.name.endswith("--int8--conv2")
     out = fast.generate(NORWEGIAN, {"num_beams": 2, "max_new_tokens": 12})
     assert len(out) == len(NORWEGIAN) and all(isinstance(text, str) for text in out)
 
@@ -149,7 +149,7 @@ def test_hub_conversions_live_beside_the_hf_cache(tmp_path, monkeypatch):
         snapshot, model_id="Helsinki-NLP/opus-mt-tc-big-gmq-en", revision="refs/pr/3",
         compute_type="int8", models_dir=tmp_path / "unused",
     )  # fmt: skip
-    name = f"Helsinki-NLP--opus-mt-tc-big-gmq-en--{'a' * 40}--int8"
+    name = f"Helsinki-NLP--opus-mt-tc-big-gmq-en--{'a' * 40}--int8--conv{ct2.CONVERSION_VERSION}"
     assert path == tmp_path / "hf" / "ctranslate2" / name
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "elsewhere" / "hub"))
     other = conversion_dir(

@@ -45,7 +45,7 @@ def load_backend(
             )  # fmt: skip
         from pipeline.models.backends.transformers_backend import TransformersBackend
 
-        return TransformersBackend(path, device=stage.device)
+        return TransformersBackend(path, device=stage.device, model_id=stage.model)
     except OSError as exc:  # unreadable or incomplete files: the model is not usable as it is
         raise ModelUnavailableError(
             f"model {stage.model} at {path} could not be loaded ({exc})",

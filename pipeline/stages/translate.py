@@ -130,6 +130,18 @@ class TranslateStage:
             ))  # fmt: skip
         return results
 
+    def translate_sentences(self, sentences: Sequence[str], *, use_cache: bool = True) -> list[str]:
+        """Each of `sentences` translated as one sentence (never re-split into sentences), in
+        order: the translation memory first, the rest in one batched model call. Blank ones
+        stay empty."""
+        memory = self.memory if use_cache else None
+        wanted = [s for s in dict.fromkeys(text.strip() for text in sentences) if s]
+        known = self._recall(wanted, memory)
+        new = [s for s in wanted if s not in known]
+        if new:
+            known.update(self._translate(new, {}, memory))
+        return [known.get(text.strip(), "") for text in sentences]
+
     def _tm_key(self, sentence: str) -> str:
         return make_key("tm", self.version, self.identity, sentence)
 

@@ -1,10 +1,19 @@
 """The fast backend: CTranslate2 (int8 on CPU), converted from the HF checkpoint on first use.
 
 The conversion is stored beside the model and reused:
-- hub models under ``<HF cache parent>/ctranslate2/<owner>--<name>--<revision>--<compute type>``
-  (the parent of ``HF_HUB_CACHE``, so ``HF_HOME`` moves it along with the hub cache);
-- local directories and built-in models under ``<models_dir>/ct2/<name>-<hash>--<compute type>``,
-  the hash covering the resolved path and the size and mtime of its weights and config.
+- hub models under ``<HF cache parent>/ctranslate2/<owner>--<name>--<revision>--<compute
+  type>--conv<N>`` (the parent of ``HF_HUB_CACHE``, so ``HF_HOME`` moves it along with the hub
+  cache);
+- local directories and built-in models under ``<models_dir>/ct2/<name>--<hash>--<compute
+  type>--conv<N>``, the hash covering the resolved path and the size and mtime of its weights
+  and config.
+``N`` is `CONVERSION_VERSION`: bumped whenever our conversion writes different weights for the
+same checkpoint, so that older conversions are not reused.
+
+The converter loads the checkpoint in float32 whatever its config's ``torch_dtype`` says (the
+opus-mt-tc-big config says float16: CTranslate2 would then store Marian's sinusoidal positions
+computed in half precision, off by up to 0.03 in log-probability), and checks the loaded model
+against its files (`pipeline.models.verify`) before converting it.
 
 A conversion is written into a temporary directory in the same parent, finished with a `.complete`
 marker and renamed into place, so a half-written (crashed, concurrent) conversion is never loaded.
@@ -37,7 +46,10 @@ from pipeline.models.backends.base import (
 )
 from pipeline.models.locate import is_local, quiet_transformers
 
+#: 2: float32 load (positions no longer computed in fp16) and the checkpoint verified.
+CONVERSION_VERSION = "2"
 MARKER = ".complete"  # written last: a conversion without it is unfinished and never used
+_VERSION = f"conv{CONVERSION_VERSION}"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -99,10 +111,12 @@ def conversion_dir(
         root = hub_conversions_dir()
         # A hub snapshot directory is named after its commit: more exact than a moving ref.
         snapshot = model_dir.name if model_dir.parent.name == "snapshots" else None
-        name = safe_name(model_id, snapshot or revision or "main", compute_type)
+        name = safe_name(model_id, snapshot or revision or "main", compute_type, _VERSION)
     else:
         root = Path(models_dir).expanduser() / "ct2"
-        name = safe_name(model_dir.resolve().name, _local_fingerprint(model_dir), compute_type)
+        name = safe_name(
+            model_dir.resolve().name, _local_fingerprint(model_dir), compute_type, _VERSION
+        )
     target = root / name
     if target.parent != root:  # cannot happen after safe_name; a guard for the future
         raise ValueError(f"unsafe conversion directory name {name!r}")
@@ -114,60 +128,75 @@ def is_complete(path: Path) -> bool:
     return all((path / name).is_file() for name in ("model.bin", "config.json", MARKER))
 
 
-def ensure_converted(model_dir: Path, target: Path, quantization: str | None) -> Path:
+def ensure_converted(
+    model_dir: Path, target: Path, quantization: str | None, *, model_id: str | None = None
+) -> Path:
     """Convert `model_dir` into `target` unless a complete conversion is already there.
 
     Written into a temporary directory with the marker last, then renamed into place (see
-    `pipeline.atomic_files.build_dir`): a crashed or concurrent conversion is never loaded.
+    `pipeline.atomic_files.build_dir`): a crashed or concurrent conversion is never loaded. A
+    checkpoint that does not load as its files say is a `ModelUnavailableError` (reason
+    ``broken_checkpoint``), and nothing is written.
     """
 
     def convert(work: Path) -> None:
         quiet_transformers()
-        _converter(str(model_dir)).convert(str(work), quantization=quantization, force=True)
+        converter = _converter(str(model_dir), model_id or str(model_dir))
+        converter.convert(str(work), quantization=quantization, force=True)
         marker = {"source": str(model_dir), "quantization": quantization}
         (work / MARKER).write_text(json.dumps(marker), "utf-8")
 
     return build_dir(target, convert, is_complete)
 
 
-def _converter(model_dir: str):
-    """CTranslate2's converter, with BART configs completed for it.
+#: What `generate` takes from a model's generation config that decoding here needs too.
+GENERATION_KEYS = (
+    "forced_bos_token_id", "forced_eos_token_id", "num_beams", "length_penalty",
+    "no_repeat_ngram_size", "repetition_penalty",
+)  # fmt: skip
 
-    Its BART loader reads `config.normalize_before`, which only old BART configs spell out (the
-    distilbart ones do); HF's BART is always post-norm, so a config without it means False.
+
+def generation_defaults(model_dir: Path) -> dict[str, Any]:
+    """The model's generation settings: config.json's, overridden by generation_config.json's.
+
+    Read from the JSON files rather than through `GenerationConfig.from_model_config`:
+    transformers 5.0's BartConfig drops the `forced_eos_token_id` (and the beam settings) that
+    distilbart's config.json holds, while its `generate` still applies them.
     """
+    found: dict[str, Any] = {}
+    for name in ("config.json", "generation_config.json"):
+        path = Path(model_dir) / name
+        if path.is_file():
+            data = json.loads(path.read_text("utf-8"))
+            found.update({key: data[key] for key in GENERATION_KEYS if data.get(key) is not None})
+    return found
+
+
+def _converter(model_dir: str, model_id: str):
+    """CTranslate2's converter, loading in float32, verifying, with BART configs completed.
+
+    CTranslate2 loads with the config's ``torch_dtype``; float32 here instead, so that what it
+    computes on load (Marian's positions) is not rounded before it is stored. Its BART loader
+    reads `config.normalize_before`, which only old BART configs spell out (the distilbart ones
+    do); HF's BART is always post-norm, so a config without it means False.
+    """
+    import torch
     from ctranslate2.converters import TransformersConverter
+
+    from pipeline.models.verify import verify_loaded
 
     class Converter(TransformersConverter):
         def load_model(self, model_class, model_name_or_path, **kwargs):
-            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            kwargs.pop("torch_dtype", None)  # the name CTranslate2 < 4.6 passes it under
+            kwargs.update(dtype=torch.float32, output_loading_info=True)
+            model, info = super().load_model(model_class, model_name_or_path, **kwargs)
+            verify_loaded(model, model_name_or_path, model_id=model_id, loading_info=info)
             config = model.config
             if config.model_type == "bart" and "normalize_before" not in config.to_dict():
                 config.normalize_before = False
             return model
 
     return Converter(model_dir, low_cpu_mem_usage=True)
-
-
-def generation_defaults(model_dir: Path) -> dict[str, Any]:
-    """The model's own generation settings, as transformers reads them, from the JSON files.
-
-    `generation_config.json` when there is one, else the generation keys of `config.json`
-    (transformers' `GenerationConfig.from_model_config`); read directly, so that a run on a
-    converted model needs neither torch nor transformers.
-    """
-    config = json.loads((model_dir / "config.json").read_text("utf-8"))
-    path = model_dir / "generation_config.json"
-    gen = json.loads(path.read_text("utf-8")) if path.is_file() else config
-    pick = {k: gen.get(k, config.get(k)) for k in ("forced_bos_token_id", "forced_eos_token_id")}
-    return {
-        **pick,
-        "num_beams": gen.get("num_beams") or 1,
-        "length_penalty": gen.get("length_penalty", 1.0),
-        "no_repeat_ngram_size": gen.get("no_repeat_ngram_size") or 0,
-        "repetition_penalty": gen.get("repetition_penalty") or 1.0,
-        "max_position_embeddings": config.get("max_position_embeddings") or 512,
-    }
 
 
 class CTranslate2Backend:
@@ -211,19 +240,24 @@ class CTranslate2Backend:
         )  # fmt: skip
         # Weights stored as the compute type asks (float32 stored as is), so loading is a copy.
         quantization = None if compute_type == "float32" else compute_type
-        ensure_converted(model_dir, self.path, quantization)  # the one step that needs torch
+        ensure_converted(model_dir, self.path, quantization, model_id=model_id)  # needs torch
 
         self.tokenizer = load_tokenizer(model_dir)
-        defaults = generation_defaults(model_dir)
-        self.max_input_tokens = min(defaults["max_position_embeddings"], self.tokenizer.max_length)
+        config = json.loads((model_dir / "config.json").read_text("utf-8"))
+        positions = config.get("max_position_embeddings") or 512
+        self.max_input_tokens = min(positions, self.tokenizer.max_length)
+        gen = generation_defaults(model_dir)
         # HF's forced BOS (BART: <s> after </s>) is a target prefix here; HF's forced EOS takes
         # one of `max_new_tokens`, while CTranslate2 ends a hypothesis cut at the limit without it.
-        self._prefix = self.tokenizer.target_prefix(defaults["forced_bos_token_id"])
-        self._eos_step = 1 if defaults["forced_eos_token_id"] is not None else 0
+        self._prefix = self.tokenizer.target_prefix(gen.get("forced_bos_token_id"))
+        self._eos_step = 1 if gen.get("forced_eos_token_id") is not None else 0
         # Settings a profile leaves out fall back to the model's generation config, as in HF.
-        self._defaults = {k: defaults[k] for k in
-                          ("num_beams", "length_penalty", "no_repeat_ngram_size",
-                           "repetition_penalty")}  # fmt: skip
+        self._defaults = {
+            "num_beams": gen.get("num_beams") or 1,
+            "length_penalty": gen.get("length_penalty", 1.0),
+            "no_repeat_ngram_size": gen.get("no_repeat_ngram_size") or 0,
+            "repetition_penalty": gen.get("repetition_penalty") or 1.0,
+        }
 
         inter, intra = thread_layout(self.device, workload)
         inter, intra = inter_threads or inter, intra_threads or intra  # overrides (benchmarks)

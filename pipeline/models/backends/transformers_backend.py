@@ -1,7 +1,8 @@
 """The reference backend: Hugging Face transformers (`AutoModelForSeq2SeqLM.generate`).
 
 transformers v5 removed the `translation`/`summarization` pipeline tasks, so this is the tokenizer
-and `generate` directly. Weights load from safetensors only; remote code is never trusted.
+and `generate` directly. Weights load from safetensors only, in float32; remote code is never
+trusted. Every load is checked against the files (`pipeline.models.verify`) before it decodes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pipeline.models.backends.base import (
     plan_batches,
     token_counts,
 )
+from pipeline.models.verify import verify_loaded
 
 # Settings passed to `generate` as they are; the rest (the ratio cap) are ours.
 _PASS_THROUGH = ("num_beams", "length_penalty", "no_repeat_ngram_size", "repetition_penalty")
@@ -28,7 +30,9 @@ class TransformersBackend:
 
     name = "transformers"
 
-    def __init__(self, model_dir: str | Path, *, device: str = "auto") -> None:
+    def __init__(
+        self, model_dir: str | Path, *, device: str = "auto", model_id: str | None = None
+    ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
@@ -40,9 +44,10 @@ class TransformersBackend:
             torch.set_num_threads(cpu_threads())
         self.device = pick_device(device)
         self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
-        model = AutoModelForSeq2SeqLM.from_pretrained(
-            str(model_dir), use_safetensors=True, dtype=torch.float32
+        model, info = AutoModelForSeq2SeqLM.from_pretrained(
+            str(model_dir), use_safetensors=True, dtype=torch.float32, output_loading_info=True
         )
+        verify_loaded(model, model_dir, model_id=model_id or str(model_dir), loading_info=info)
         self.model = model.to(self.device).eval()
         self.max_input_tokens = input_limit(model.config, self.tokenizer)
 
