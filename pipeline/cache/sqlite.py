@@ -1,21 +1,24 @@
 """The default store: one SQLite database per cache directory, through `diskcache`, with a cap.
 
 ``<root>/cache.db`` (plus SQLite's ``-wal`` and ``-shm`` files) holds every entry. diskcache gives
-process-safe access (WAL journal, busy timeouts, one transaction per batch), least-recently-used
-eviction and O(1) totals; this module adds what the pipeline needs on top of it:
+process-safe access (WAL journal, busy timeouts, one transaction per batch), eviction and O(1)
+totals; this module adds what the pipeline needs on top of it:
 
 - Keys are ``<stage>:`` and the 32 raw bytes of the SHA-256 key (not its 64 hex characters: on
   100-byte sentence-memory values the key is most of the cost). Values are the entry's JSON with
   a one-byte format, a CRC-32 over key and JSON, and zlib compression when that makes it smaller;
   a value that fails its checksum, decompression or parsing is a miss with a warning.
-- The cap is enforced on every write: after each batch, least-recently-used entries go until the
-  database is back under ``max_size`` minus room for the write-ahead log, so the directory as a
-  whole stays under the cap (diskcache's own cull takes at most 10 entries per write, which lets
+- The cap is enforced on every write: after each batch, the least recently used entries go until
+  the database is back under ``max_size`` minus room for the write-ahead log, so the directory as
+  a whole stays under the cap (diskcache's own cull takes at most 10 entries per write, which lets
   a cache of small old entries and large new ones creep past its limit, so it is turned off).
 - Per-stage entry and byte counts are kept by SQLite triggers in a small table, so `info` never
   scans the entries; `usage` is O(1) too.
-- Reads are batched (`get_many`): the LRU policy writes an access time on every hit, and one
-  transaction for a batch costs what one lookup does.
+- Recency is kept at a resolution of a day, so a hit is a pure read. diskcache's own LRU policy
+  writes an access time (three index pages to the log) on every hit, which made one lookup in a
+  hundred wait for a checkpoint (p99 8 ms). Instead entries are evicted least recently stored
+  first, and a hit on an entry stored or last refreshed more than `TOUCH_AFTER` ago stores it
+  again: an entry in use is never evicted before one unused for a day.
 - A directory holding today's file-per-entry layout is still read: a miss here falls back to
   the ``<stage>/<k[:2]>/<k>.json`` files, and a hit there is copied into the database.
 
@@ -51,6 +54,7 @@ log = logging.getLogger("pipeline")
 DB_NAME = "cache.db"
 DB_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm")
 WAL_ALLOWANCE = 8 * 2**20  # room under the cap for the write-ahead log (checkpointed at ~4 MB)
+TOUCH_AFTER = 86_400.0  # seconds: how stale an entry's recency may get before a hit refreshes it
 COMPRESS_FROM = 128  # shorter JSON rarely shrinks under zlib's 6 bytes of framing
 PRUNE_CHUNK = 20_000  # rows deleted per transaction by `prune`, so writers are not held up long
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "lustre", "gpfs", "ceph",
@@ -81,29 +85,31 @@ SELECT coalesce(tag, ''), count(*), coalesce(sum(length(value)), 0) FROM Cache G
 """
 
 
-def encode(db_key: bytes, value: Any) -> bytes:
-    """The stored form of a value: format byte, CRC-32 of key + JSON, then the JSON (or zlib)."""
+def encode(db_key: bytes, value: Any, now: float | None = None) -> bytes:
+    """The stored form of a value: a format byte, when it was stored (u32 seconds), a CRC-32 of
+    key, time and JSON, then the JSON (zlib-compressed when that is smaller)."""
     payload = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    crc = zlib.crc32(payload, zlib.crc32(db_key)).to_bytes(4, "big")
+    stamp = int(time.time() if now is None else now).to_bytes(4, "big")
+    crc = zlib.crc32(payload, zlib.crc32(stamp, zlib.crc32(db_key))).to_bytes(4, "big")
     if len(payload) >= COMPRESS_FROM:
         packed = zlib.compress(payload)
         if len(packed) < len(payload):
-            return _ZLIB + crc + packed
-    return _PLAIN + crc + payload
+            return _ZLIB + stamp + crc + packed
+    return _PLAIN + stamp + crc + payload
 
 
-def decode(db_key: bytes, blob: bytes) -> Any:
-    """The value of a stored blob; ValueError (or zlib.error) when it is damaged."""
-    kind, crc, body = blob[:1], blob[1:5], blob[5:]
+def decode(db_key: bytes, blob: bytes) -> tuple[Any, int]:
+    """(value, when it was stored) of a blob; ValueError (or zlib.error) when it is damaged."""
+    kind, stamp, crc, body = blob[:1], blob[1:5], blob[5:9], blob[9:]
     if kind == _ZLIB:
         payload = zlib.decompress(body)
     elif kind == _PLAIN:
         payload = body
     else:
         raise ValueError(f"unknown format {kind!r}")
-    if zlib.crc32(payload, zlib.crc32(db_key)).to_bytes(4, "big") != crc:
+    if zlib.crc32(payload, zlib.crc32(stamp, zlib.crc32(db_key))).to_bytes(4, "big") != crc:
         raise ValueError("checksum mismatch")
-    return json.loads(payload)
+    return json.loads(payload), int.from_bytes(stamp, "big")
 
 
 def db_key(stage: str, key: str) -> bytes:
@@ -154,7 +160,8 @@ class SqliteCache:
         return self.get_many(stage, [key])[0]
 
     def get_many(self, stage: str, keys: Sequence[str]) -> list[Any | None]:
-        """The stored value (or None) for each key, in order, in one transaction."""
+        """The stored value (or None) for each key, in order. Pure reads, except that entries
+        whose recency is more than `TOUCH_AFTER` old are stored again, in one transaction."""
         db_keys = [db_key(stage, key) for key in keys]
         found: list[Any | None] = [None] * len(keys)
         if self.root is None or self.refresh or self._read_failed or not keys:
@@ -162,19 +169,23 @@ class SqliteCache:
         store = self._open()
         if store is None:
             return found
+        stale, now = [], time.time()
         with self._guard("use"):
-            with store.transact():
-                blobs = [store.get(k) for k in db_keys]
-            for i, blob in enumerate(blobs):
+            for i, blob in enumerate([store.get(k) for k in db_keys]):
                 if blob is None:
                     continue
                 try:
-                    found[i] = decode(db_keys[i], blob)
+                    found[i], stored = decode(db_keys[i], blob)
                 except (ValueError, zlib.error) as exc:
                     log.warning("cache entry %s:%s/%s is corrupted (%s); recomputing",
                                 self.db_path, stage, keys[i], exc)  # fmt: skip
+                    continue
+                if now - stored > TOUCH_AFTER:
+                    stale.append((keys[i], found[i]))
         if self.legacy is not None:
-            self._recall_legacy(stage, keys, found)
+            stale += self._recall_legacy(stage, keys, found)
+        if stale:
+            self.put_many(stage, stale)
         return found
 
     def put(self, stage: str, key: str, value: Any) -> None:
@@ -252,9 +263,11 @@ class SqliteCache:
         with self._guard("use"), self._admin() as db:
             if older_than is not None:
                 cutoff = time.time() - older_than
-                removed += _delete_in_chunks(db, "WHERE access_time < ?", (cutoff,))
+                removed += _delete_in_chunks(db, "WHERE store_time < ?", (cutoff,))
             if max_bytes is not None:
                 removed += _shrink(db, _db_limit(max_bytes))
+            # Deleted pages leave the file (and the log empties) only at a checkpoint.
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
 
     # ---- opening, failing ---------------------------------------------------------------
@@ -271,7 +284,7 @@ class SqliteCache:
             store = diskcache.Cache(
                 str(self.root),
                 timeout=self.timeout,
-                eviction_policy="least-recently-used",
+                eviction_policy="least-recently-stored",
                 size_limit=_db_limit(self.max_size),
                 cull_limit=0,  # eviction happens in `put_many`, after each batch
                 disk_min_file_size=2**40,  # every value inside the database, none in files
@@ -328,8 +341,8 @@ class SqliteCache:
         if action == "use" or _is_corruption(exc):
             self._read_failed = True
 
-    def _recall_legacy(self, stage: str, keys: Sequence[str], found: list[Any | None]) -> None:
-        """Fill misses from today's layout and copy those hits into the database."""
+    def _recall_legacy(self, stage: str, keys: Sequence[str], found: list[Any | None]) -> list:
+        """Fill misses from today's layout; returns those hits, to be copied into the database."""
         assert self.legacy is not None
         moved = []
         for i, key in enumerate(keys):
@@ -337,8 +350,7 @@ class SqliteCache:
                 found[i] = self.legacy.get(stage, key)
                 if found[i] is not None:
                     moved.append((key, found[i]))
-        if moved and not self.refresh:
-            self.put_many(stage, moved)
+        return moved
 
     def _disk_bytes(self) -> int:
         total = 0
@@ -371,7 +383,7 @@ def _delete_in_chunks(db: sqlite3.Connection, where: str, args: tuple) -> int:
     while True:
         cursor = db.execute(
             f"DELETE FROM Cache WHERE rowid IN (SELECT rowid FROM Cache {where} "
-            "ORDER BY access_time LIMIT ?)", (*args, PRUNE_CHUNK),
+            "ORDER BY store_time LIMIT ?)", (*args, PRUNE_CHUNK),
         )  # fmt: skip
         removed += cursor.rowcount
         if cursor.rowcount < PRUNE_CHUNK:
@@ -391,7 +403,7 @@ def _shrink(db: sqlite3.Connection, limit: int) -> int:
         # one chunk: a few rounds reach the limit, each round a short transaction.
         wanted = min(PRUNE_CHUNK, int((size - limit) / (size / count) * 1.05) + 10)
         cursor = db.execute("DELETE FROM Cache WHERE rowid IN (SELECT rowid FROM Cache "
-                            "ORDER BY access_time LIMIT ?)", (wanted,))  # fmt: skip
+                            "ORDER BY store_time LIMIT ?)", (wanted,))  # fmt: skip
         removed += cursor.rowcount
 
 
