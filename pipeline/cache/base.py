@@ -16,7 +16,6 @@ STAGE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
 KEY = re.compile(r"^[0-9a-f]{64}$")
 
 DEFAULT_MAX_SIZE = 5 * 10**9  # 5 GB: ~80 days of a 5,000-article-a-day job (see README)
-DEFAULT_DISK_SHARE = 0.10  # ...but never more than a tenth of the filesystem it lives on
 MIN_MAX_SIZE = 10**6  # below 1 MB a cap only thrashes
 
 _UNITS = {
@@ -82,7 +81,7 @@ def default_max_size(root: str | Path | None) -> int:
         fs = os.statvfs(probe)
     except OSError:
         return DEFAULT_MAX_SIZE
-    share = int(fs.f_blocks * fs.f_frsize * DEFAULT_DISK_SHARE)
+    share = fs.f_blocks * fs.f_frsize // 10
     return max(MIN_MAX_SIZE, min(DEFAULT_MAX_SIZE, share))
 
 

@@ -53,7 +53,7 @@ log = logging.getLogger("pipeline")
 
 DB_NAME = "cache.db"
 DB_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm")
-WAL_ALLOWANCE = 8 * 2**20  # room under the cap for the write-ahead log (checkpointed at ~4 MB)
+WAL_ALLOWANCE = 8 * 2**20  # room under the cap for the write-ahead log, at most
 TOUCH_AFTER = 86_400.0  # seconds: how stale an entry's recency may get before a hit refreshes it
 COMPRESS_FROM = 128  # shorter JSON rarely shrinks under zlib's 6 bytes of framing
 PRUNE_CHUNK = 20_000  # rows deleted per transaction by `prune`, so writers are not held up long
@@ -288,7 +288,10 @@ class SqliteCache:
                 size_limit=_db_limit(self.max_size),
                 cull_limit=0,  # eviction happens in `put_many`, after each batch
                 disk_min_file_size=2**40,  # every value inside the database, none in files
-                sqlite_journal_size_limit=WAL_ALLOWANCE,
+                # The log is checkpointed (and truncated) before it outgrows its room under
+                # the cap: SQLite's default, 1000 pages, is 4 MB, more than a small cap has.
+                sqlite_journal_size_limit=_wal_room(self.max_size),
+                sqlite_wal_autocheckpoint=max(16, _wal_room(self.max_size) // 2 // 4096),
             )
             with self._admin() as db:
                 _extend_schema(db)
@@ -361,9 +364,14 @@ class SqliteCache:
         return total
 
 
+def _wal_room(max_size: int) -> int:
+    """How much of a cap is left for the write-ahead log."""
+    return min(max_size // 4, WAL_ALLOWANCE)
+
+
 def _db_limit(max_size: int) -> int:
-    """The database's own limit under a cap for the whole directory (room left for the log)."""
-    return max_size - min(max_size // 4, WAL_ALLOWANCE)
+    """The database's own limit under a cap for the whole directory."""
+    return max_size - _wal_room(max_size)
 
 
 def _extend_schema(db: sqlite3.Connection) -> None:
