@@ -64,6 +64,15 @@ def write_raw(kind: str, root: Path, stage: str, key: str, raw: bytes) -> None:
         db.execute("UPDATE Cache SET value = ? WHERE key = ?", (raw, db_key(stage, key)))
 
 
+def remove(kind: str, root: Path, stage: str, key: str) -> None:
+    """Delete one entry, bypassing the store."""
+    if kind == "files":
+        (root / stage / key[:2] / f"{key}.json").unlink()
+        return
+    with _db(root) as db:
+        db.execute("DELETE FROM Cache WHERE key = ?", (db_key(stage, key),))
+
+
 def age(kind: str, root: Path, stage: str, key: str, seconds: float) -> None:
     """Make an entry look unused for `seconds`."""
     then = time.time() - seconds

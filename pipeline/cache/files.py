@@ -127,7 +127,10 @@ class FileCache:
         return [self.get(stage, key) for key in keys]
 
     def put_many(self, stage: str, items: Iterable[tuple[str, Any]]) -> None:
-        """`put` for each (key, value)."""
+        """`put` for each (key, value); nothing is written when an address is invalid."""
+        items = list(items)
+        for key, _ in items:
+            check_address(stage, key)
         for key, value in items:
             self.put(stage, key, value)
 

@@ -338,8 +338,9 @@ class SqliteCache:
         """Warn once, then stop using the cache (`use`) or stop writing to it (`write`)."""
         if not (self._read_failed or self._write_failed):
             hint = " (`nordtrans cache clear` starts it afresh)" if _is_corruption(exc) else ""
+            verb = "write to" if action == "write" else action
             log.warning("cannot %s cache %s (%s)%s; continuing without caching",
-                        action, self.root, exc, hint)  # fmt: skip
+                        verb, self.root, exc, hint)  # fmt: skip
         self._write_failed = True
         if action == "use" or _is_corruption(exc):
             self._read_failed = True
