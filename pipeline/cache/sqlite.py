@@ -53,10 +53,15 @@ log = logging.getLogger("pipeline")
 
 DB_NAME = "cache.db"
 DB_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm")
-WAL_ALLOWANCE = 8 * 2**20  # room under the cap for the write-ahead log, at most
+# Room under the cap for the write-ahead log, at most. A log checkpointed every 32 MB rather than
+# SQLite's 4 MB coalesces more page writes: ~30% more inserts a second (bench_cache.py).
+WAL_ALLOWANCE = 64 * 2**20
 TOUCH_AFTER = 86_400.0  # seconds: how stale an entry's recency may get before a hit refreshes it
 COMPRESS_FROM = 128  # shorter JSON rarely shrinks under zlib's 6 bytes of framing
-PRUNE_CHUNK = 20_000  # rows deleted per transaction by `prune`, so writers are not held up long
+# Rows deleted per transaction by `prune`: writers wait at most a few seconds, and a chunk
+# rewrites each page of the key index about once rather than once per small chunk.
+PRUNE_CHUNK = 100_000
+ADMIN_CACHE_KIB = 256 * 1024  # page cache of the pruning connection, so big chunks do not spill
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "lustre", "gpfs", "ceph",
                        "glusterfs", "beegfs", "fuse.sshfs", "9p", "afs"}  # fmt: skip
 
@@ -308,6 +313,7 @@ class SqliteCache:
         """A connection of our own to the database, for what diskcache has no call for."""
         assert self.db_path is not None
         db = sqlite3.connect(self.db_path, timeout=self.timeout, isolation_level=None)
+        db.execute(f"PRAGMA cache_size = -{ADMIN_CACHE_KIB}")
         try:
             yield db
         finally:
