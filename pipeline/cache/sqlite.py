@@ -453,7 +453,8 @@ def _filesystem_type(path: Path) -> str | None:
         mounts = Path("/proc/self/mounts").read_text().splitlines()
     except OSError:
         return None
-    target, best = str(path.resolve()), (-1, None)
+    target = str(path.resolve())
+    best: tuple[int, str | None] = (-1, None)
     for line in mounts:
         fields = line.split()
         if len(fields) >= 3:
