@@ -13,7 +13,8 @@ from contextlib import closing
 from pathlib import Path
 
 from pipeline.cache import FileCache, SqliteCache
-from pipeline.cache.sqlite import DB_NAME, db_key, decode, encode
+from pipeline.cache.codec import db_key, decode, encode
+from pipeline.cache.sqlite import DB_NAME
 
 STORES = ("files", "sqlite")
 

@@ -4,10 +4,8 @@
 process-safe access (WAL journal, busy timeouts, one transaction per batch), eviction and O(1)
 totals; this module adds what the pipeline needs on top of it:
 
-- Keys are ``<stage>:`` and the 32 raw bytes of the SHA-256 key (not its 64 hex characters: on
-  100-byte sentence-memory values the key is most of the cost). Values are the entry's JSON with
-  a one-byte format, a CRC-32 over key and JSON, and zlib compression when that makes it smaller;
-  a value that fails its checksum, decompression or parsing is a miss with a warning.
+- Entries are stored as `pipeline.cache.codec` says: binary keys, values checksummed and (when
+  that makes them smaller) compressed; a value that fails its checks is a miss with a warning.
 - The cap is enforced on every write: after each batch, the least recently used entries go until
   the database is back under ``max_size`` minus room for the write-ahead log, so the directory as
   a whole stays under the cap (diskcache's own cull takes at most 10 entries per write, which lets
@@ -30,7 +28,6 @@ cache. A lock not granted within `timeout` seconds skips that one batch (warned 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import sqlite3
@@ -44,9 +41,9 @@ from pipeline.cache.base import (
     STAGE_NAME,
     CacheStats,
     CacheUsage,
-    check_address,
     default_max_size,
 )
+from pipeline.cache.codec import db_key, decode, encode
 from pipeline.cache.files import FileCache
 
 log = logging.getLogger("pipeline")
@@ -57,7 +54,6 @@ DB_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm")
 # SQLite's 4 MB coalesces more page writes: ~30% more inserts a second (bench_cache.py).
 WAL_ALLOWANCE = 64 * 2**20
 TOUCH_AFTER = 86_400.0  # seconds: how stale an entry's recency may get before a hit refreshes it
-COMPRESS_FROM = 128  # shorter JSON rarely shrinks under zlib's 6 bytes of framing
 # Rows deleted per transaction by `prune`: writers wait at most a few seconds, and a chunk
 # rewrites each page of the key index about once rather than once per small chunk.
 PRUNE_CHUNK = 100_000
@@ -65,7 +61,6 @@ ADMIN_CACHE_KIB = 256 * 1024  # page cache of the pruning connection, so big chu
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "lustre", "gpfs", "ceph",
                        "glusterfs", "beegfs", "fuse.sshfs", "9p", "afs"}  # fmt: skip
 
-_PLAIN, _ZLIB = b"j", b"z"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nordtrans_stages (
     stage TEXT PRIMARY KEY, entries INTEGER NOT NULL, bytes INTEGER NOT NULL);
@@ -88,39 +83,6 @@ _BACKFILL = """
 INSERT OR IGNORE INTO nordtrans_stages
 SELECT coalesce(tag, ''), count(*), coalesce(sum(length(value)), 0) FROM Cache GROUP BY 1
 """
-
-
-def encode(db_key: bytes, value: Any, now: float | None = None) -> bytes:
-    """The stored form of a value: a format byte, when it was stored (u32 seconds), a CRC-32 of
-    key, time and JSON, then the JSON (zlib-compressed when that is smaller)."""
-    payload = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    stamp = int(time.time() if now is None else now).to_bytes(4, "big")
-    crc = zlib.crc32(payload, zlib.crc32(stamp, zlib.crc32(db_key))).to_bytes(4, "big")
-    if len(payload) >= COMPRESS_FROM:
-        packed = zlib.compress(payload)
-        if len(packed) < len(payload):
-            return _ZLIB + stamp + crc + packed
-    return _PLAIN + stamp + crc + payload
-
-
-def decode(db_key: bytes, blob: bytes) -> tuple[Any, int]:
-    """(value, when it was stored) of a blob; ValueError (or zlib.error) when it is damaged."""
-    kind, stamp, crc, body = blob[:1], blob[1:5], blob[5:9], blob[9:]
-    if kind == _ZLIB:
-        payload = zlib.decompress(body)
-    elif kind == _PLAIN:
-        payload = body
-    else:
-        raise ValueError(f"unknown format {kind!r}")
-    if zlib.crc32(payload, zlib.crc32(stamp, zlib.crc32(db_key))).to_bytes(4, "big") != crc:
-        raise ValueError("checksum mismatch")
-    return json.loads(payload), int.from_bytes(stamp, "big")
-
-
-def db_key(stage: str, key: str) -> bytes:
-    """The database key of an address (validated: stage name and SHA-256 hex)."""
-    check_address(stage, key)
-    return stage.encode("ascii") + b":" + bytes.fromhex(key)
 
 
 class SqliteCache:
@@ -226,8 +188,10 @@ class SqliteCache:
 
     def usage(self) -> CacheUsage:
         """Total entries, bytes on disk and the cap, without reading any entry."""
-        store = self._open()
-        entries = len(store) if store is not None else 0
+        store, entries = self._open(), 0
+        if store is not None:
+            with self._guard("use"):
+                entries = len(store)
         return CacheUsage(
             kind=self.kind,
             location=str(self.root),
@@ -283,6 +247,8 @@ class SqliteCache:
             return self._store
         import diskcache
 
+        if _has_legacy_layout(self.root):
+            self.legacy = FileCache(self.root)
         try:
             _warn_if_networked(self.root)
             self.root.mkdir(parents=True, exist_ok=True)
@@ -304,8 +270,6 @@ class SqliteCache:
             self._fail("use", exc)
             return None
         self._store = store
-        if _has_legacy_layout(self.root):
-            self.legacy = FileCache(self.root)
         return store
 
     @contextlib.contextmanager
