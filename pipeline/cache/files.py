@@ -37,6 +37,11 @@ from pipeline.cache.base import STAGE_NAME, CacheStats, CacheUsage, check_addres
 log = logging.getLogger("pipeline")
 
 
+def _on_disk(stat: os.stat_result) -> int:
+    """Bytes a file takes on disk (whole blocks: most of a small entry's cost)."""
+    return stat.st_blocks * 512
+
+
 def _checksum(payload: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -146,12 +151,12 @@ class FileCache:
         )
 
     def info(self) -> dict[str, CacheStats]:
-        """Entries and bytes per stage directory."""
+        """Entries and bytes on disk per stage directory."""
         stats: dict[str, CacheStats] = {}
         for path in self._entries():
             entry = stats.setdefault(path.parent.parent.name, CacheStats())
             entry.entries += 1
-            entry.bytes += path.stat().st_size
+            entry.bytes += _on_disk(path.stat())
         return stats
 
     def clear(self) -> int:
@@ -165,8 +170,9 @@ class FileCache:
 
     def prune(self, *, older_than: float | None = None, max_bytes: int | None = None) -> int:
         """Remove entries unused for `older_than` seconds, then the least recently used ones
-        until the cache holds at most `max_bytes`. Returns how many were removed."""
-        files = sorted((p.stat().st_mtime, p.stat().st_size, p) for p in self._entries())
+        until the cache takes at most `max_bytes` on disk. Returns how many were removed."""
+        stats = ((p, p.stat()) for p in self._entries())
+        files = sorted((st.st_mtime, _on_disk(st), p) for p, st in stats)
         now, removed, total = time.time(), 0, sum(size for _, size, _ in files)
         for mtime, size, path in files:
             too_old = older_than is not None and now - mtime > older_than
