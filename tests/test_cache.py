@@ -360,6 +360,7 @@ def test_open_cache_of_nothing_is_no_cache_and_unknown_schemes_are_refused(tmp_p
     with pytest.raises(ValueError, match="names no directory"):
         open_cache("files:")
     assert open_cache(tmp_path).kind == "sqlite"
+    assert open_cache(Path("files:///shared/x")).kind == "files"  # e.g. via default_cache_dir()
 
 
 @pytest.mark.parametrize(

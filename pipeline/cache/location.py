@@ -23,9 +23,12 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(.*)$", re.DOTALL)  # 2+ lette
 
 
 def parse_location(location: str | Path) -> tuple[str, Path]:
-    """(store, directory) of a cache location; ValueError for an unknown scheme."""
-    if isinstance(location, Path):
-        return "sqlite", location.expanduser()
+    """(store, directory) of a cache location; ValueError for an unknown scheme.
+
+    A Path is read like its text, so `NORDTRANS_CACHE_DIR=files:/shared` survives being
+    turned into a Path on the way (``Path("files:///x")`` is ``files:/x``).
+    """
+    location = str(location)
     match = _SCHEME.match(location)
     if match is None:
         return "sqlite", Path(location).expanduser()
