@@ -1,8 +1,8 @@
 """Cache store benchmark: fill a cache with synthetic entries of realistic sizes, then measure.
 
     .venv/bin/python bench/bench_cache.py                       # 200,000 entries, ~1.5 min
-    .venv/bin/python bench/bench_cache.py --entries 1000000     # the issue's 1M figure
-    .venv/bin/python bench/bench_cache.py --entries 5000000     # the 5M figure (~15 min, ~3 GB)
+    .venv/bin/python bench/bench_cache.py --entries 1000000 --repeat 3   # 1M: ~8 min
+    .venv/bin/python bench/bench_cache.py --entries 5000000 --repeat 3   # 5M: ~35 min, ~6 GB
     .venv/bin/python bench/bench_cache.py --store files --entries 100000   # the old store
 
 Entries: 95% sentence-memory entries ("tm", a JSON string of 60-200 bytes) and 5% stage outputs
@@ -132,10 +132,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
-def lookups(kind: str, root: Path, entries: int, count: int) -> dict[str, float]:
+def lookups(kind: str, root: Path, entries: int, count: int, seed: int) -> dict[str, float]:
     cache = open_store(kind, root)
     cache.get("tm", make_key("warm-up"))  # opening is timed with `info`, not here
-    rng = random.Random(99)
+    rng = random.Random(seed)
     out = {}
     for name, make in (
         ("hit", lambda: entry(rng.randrange(entries))[:2]),
@@ -243,6 +243,12 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=HERE / ".work" / "cache-bench")
     parser.add_argument("--lookups", type=int, default=20_000)
     parser.add_argument("--articles", type=int, default=150, help="per insert process")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="measure N times on the one filled cache; report medians",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the filled cache")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
@@ -266,22 +272,15 @@ def main() -> None:
     report["disk_per_content"] = report["disk_bytes"] / content
     print(f"filled in {seconds:.0f} s ({args.entries / seconds:,.0f}/s, one process, batches)")
 
-    report.update(lookups(args.store, root, args.entries, args.lookups))
-    report["info_s"], stats = timed(lambda: open_store(args.store, root).info())
-    report["usage_s"], _ = timed(lambda: open_store(args.store, root).usage())
-    report["stages"] = {stage: s.entries for stage, s in stats.items()}
-    first = 2 * 10**9
-    report["inserts_per_s_4_procs"] = inserts(args.store, root, first, args.articles, True)
-    report["inserts_per_s_4_procs_unbatched"] = inserts(
-        args.store, root, first + 10**10, max(10, args.articles // 3), False
-    )
-    full = disk_bytes(root)
-    for name, share in (("prune_90", 0.9), ("prune", 0.5)):  # a cap lowered by 10%, then to half
-        target = int(full * share)
-        report[f"{name}_s"], report[f"{name}_entries"] = timed(
-            lambda target=target: open_store(args.store, root).prune(max_bytes=target)
-        )
-        report[f"{name}_target_bytes"], report[f"{name}_after_bytes"] = target, disk_bytes(root)
+    rounds = []
+    for number in range(args.repeat):
+        last = number == args.repeat - 1
+        rounds.append(measure(args, root, number, prune_copy=not last))
+        print(f"round {number + 1}: {json.dumps(rounds[-1])}", flush=True)
+    report["rounds"] = rounds
+    for name, value in rounds[-1].items():
+        numbers = [r[name] for r in rounds]
+        report[name] = statistics.median(numbers) if isinstance(value, float) else value
     if args.store == "sqlite":
         report["cap_while_running"] = cap_while_running(args.dir / "capped", 32 * 10**6)
     report["load_end"] = os.getloadavg()
@@ -290,6 +289,35 @@ def main() -> None:
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
+
+
+def measure(args, root: Path, number: int, prune_copy: bool) -> dict:
+    """One round of every measurement on the filled cache; pruning works on a copy when asked,
+    so that later rounds find the cache whole."""
+    out = lookups(args.store, root, args.entries, args.lookups, seed=99 + number)
+    out["info_s"], stats = timed(lambda: open_store(args.store, root).info())
+    out["usage_s"], _ = timed(lambda: open_store(args.store, root).usage())
+    out["stages"] = {stage: s.entries for stage, s in stats.items()}
+    first = 2 * 10**9 + number * 10**11
+    out["inserts_per_s_4_procs"] = inserts(args.store, root, first, args.articles, True)
+    out["inserts_per_s_4_procs_unbatched"] = inserts(
+        args.store, root, first + 10**10, max(10, args.articles // 3), False
+    )
+    target_root = root
+    if prune_copy:
+        target_root = root.with_name(root.name + "-copy")
+        shutil.rmtree(target_root, ignore_errors=True)
+        shutil.copytree(root, target_root)
+    full = disk_bytes(target_root)
+    for name, share in (("prune_90", 0.9), ("prune", 0.5)):  # a cap lowered by 10%, then to half
+        target = int(full * share)
+        out[f"{name}_s"], out[f"{name}_entries"] = timed(
+            lambda target=target: open_store(args.store, target_root).prune(max_bytes=target)
+        )
+        out[f"{name}_target_bytes"], out[f"{name}_after_bytes"] = target, disk_bytes(target_root)
+    if prune_copy:
+        shutil.rmtree(target_root, ignore_errors=True)
+    return out
 
 
 def print_report(r: dict) -> None:
@@ -330,7 +358,10 @@ def print_report(r: dict) -> None:
             f"{c['cap_bytes'] / 1e6:.0f} MB cap: largest {c['largest_bytes'] / 1e6:.1f} MB, "
             f"oldest evicted {c['oldest_evicted']}, newest kept {c['newest_kept']}"
         )
-    lines.append(f"load average start {r['load_start']}, end {r['load_end']}")
+    lines.append(
+        f"load average start {r['load_start']}, end {r['load_end']}; "
+        f"medians of {len(r['rounds'])} round(s)"
+    )
     print("\n".join(lines))
 
 
