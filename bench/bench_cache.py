@@ -33,6 +33,7 @@ import random
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 import zlib
@@ -158,6 +159,7 @@ def lookups(kind: str, root: Path, entries: int, count: int, seed: int) -> dict[
     for low in range(0, len(tm_keys), SENTENCES_PER_ARTICLE):
         cache.get_many("tm", tm_keys[low : low + SENTENCES_PER_ARTICLE])
     out["get_many_ms_per_key"] = (time.perf_counter() - start) * 1000 / len(tm_keys)
+    cache.close()
     return out
 
 
@@ -206,6 +208,24 @@ def timed(fn):
     return time.perf_counter() - start, result
 
 
+def on_store(kind: str, root: Path, call):
+    """`call(store)` on a fresh store object, closed afterwards."""
+    cache = open_store(kind, root)
+    try:
+        return call(cache)
+    finally:
+        cache.close()
+
+
+def copy_cache(root: Path, target: Path) -> None:
+    """Copy a cache directory in another process. Copying it here would open and close the
+    database file in a process that has SQLite connections to it, which drops their POSIX locks
+    (sqlite.org/howtocorrupt.html, 2.2): other processes then see no reader and remove the log
+    under them, and this process's next read reports a malformed database."""
+    shutil.rmtree(target, ignore_errors=True)
+    subprocess.run(["cp", "-a", str(root), str(target)], check=True)
+
+
 def cap_while_running(root: Path, cap: int) -> dict[str, float]:
     """Write 3x a small cap's worth into a capped SQLite store; the largest size it reached."""
     shutil.rmtree(root, ignore_errors=True)
@@ -249,13 +269,20 @@ def main() -> None:
         default=1,
         help="measure N times on the one filled cache; report medians",
     )
-    parser.add_argument("--keep", action="store_true", help="keep the filled cache")
+    parser.add_argument("--keep", action="store_true", help="keep the filled cache (unpruned)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure a cache kept (--keep) by an earlier run of the same size",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
     root = args.dir / args.store
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
+    filled = root.with_name(root.name + "-fill.json")  # the fill's figures, for --reuse
+    if not args.reuse:
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
     estimate = args.entries * (TM_SHARE * 230 + (1 - TM_SHARE) * 8200) * 1.5
     free = shutil.disk_usage(root).free
     if estimate > free / 2:
@@ -266,16 +293,25 @@ def main() -> None:
     print(f"{args.store} store, {args.entries:,} entries in {root}; load {os.getloadavg()}")
     report["synthetic_zlib_ratio"] = compression_ratio()
 
-    seconds, content = timed(lambda: fill(open_store(args.store, root), 0, args.entries))
-    report["fill_s"], report["fill_per_s"] = seconds, args.entries / seconds
-    report["content_bytes"], report["disk_bytes"] = content, disk_bytes(root)
-    report["disk_per_content"] = report["disk_bytes"] / content
-    print(f"filled in {seconds:.0f} s ({args.entries / seconds:,.0f}/s, one process, batches)")
+    if args.reuse:
+        fill_report = json.loads(filled.read_text())
+        assert fill_report["entries"] == args.entries, f"{root} holds another size"
+    else:
+        seconds, content = timed(lambda: on_store(args.store, root,
+                                                  lambda c: fill(c, 0, args.entries)))  # fmt: skip
+        fill_report = {"entries": args.entries, "fill_s": seconds,
+                       "fill_per_s": args.entries / seconds, "content_bytes": content,
+                       "disk_bytes": disk_bytes(root)}  # fmt: skip
+        fill_report["disk_per_content"] = fill_report["disk_bytes"] / content
+        filled.write_text(json.dumps(fill_report))
+    report.update(fill_report)
+    print(f"filled in {report['fill_s']:.0f} s ({report['fill_per_s']:,.0f}/s, one process, "
+          f"batches){' (an earlier run: --reuse)' if args.reuse else ''}")  # fmt: skip
 
     rounds = []
     for number in range(args.repeat):
         last = number == args.repeat - 1
-        rounds.append(measure(args, root, number, prune_copy=not last))
+        rounds.append(measure(args, root, number, prune_copy=args.keep or not last))
         print(f"round {number + 1}: {json.dumps(rounds[-1])}", flush=True)
     report["rounds"] = rounds
     for name, value in rounds[-1].items():
@@ -286,6 +322,7 @@ def main() -> None:
     report["load_end"] = os.getloadavg()
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)
+        filled.unlink(missing_ok=True)
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
@@ -295,8 +332,8 @@ def measure(args, root: Path, number: int, prune_copy: bool) -> dict:
     """One round of every measurement on the filled cache; pruning works on a copy when asked,
     so that later rounds find the cache whole."""
     out = lookups(args.store, root, args.entries, args.lookups, seed=99 + number)
-    out["info_s"], stats = timed(lambda: open_store(args.store, root).info())
-    out["usage_s"], _ = timed(lambda: open_store(args.store, root).usage())
+    out["info_s"], stats = timed(lambda: on_store(args.store, root, lambda c: c.info()))
+    out["usage_s"], _ = timed(lambda: on_store(args.store, root, lambda c: c.usage()))
     out["stages"] = {stage: s.entries for stage, s in stats.items()}
     first = 2 * 10**9 + number * 10**11
     out["inserts_per_s_4_procs"] = inserts(args.store, root, first, args.articles, True)
@@ -306,13 +343,12 @@ def measure(args, root: Path, number: int, prune_copy: bool) -> dict:
     target_root = root
     if prune_copy:
         target_root = root.with_name(root.name + "-copy")
-        shutil.rmtree(target_root, ignore_errors=True)
-        shutil.copytree(root, target_root)
+        copy_cache(root, target_root)
     full = disk_bytes(target_root)
     for name, share in (("prune_90", 0.9), ("prune", 0.5)):  # a cap lowered by 10%, then to half
         target = int(full * share)
         out[f"{name}_s"], out[f"{name}_entries"] = timed(
-            lambda target=target: open_store(args.store, target_root).prune(max_bytes=target)
+            lambda t=target: on_store(args.store, target_root, lambda c: c.prune(max_bytes=t))
         )
         out[f"{name}_target_bytes"], out[f"{name}_after_bytes"] = target, disk_bytes(target_root)
     if prune_copy:

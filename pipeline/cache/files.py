@@ -150,6 +150,9 @@ class FileCache:
             max_bytes=self.max_size,
         )
 
+    def close(self) -> None:
+        """Nothing to close: every call opens and closes its own files."""
+
     def info(self) -> dict[str, CacheStats]:
         """Entries and bytes on disk per stage directory."""
         stats: dict[str, CacheStats] = {}

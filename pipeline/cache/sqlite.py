@@ -200,6 +200,12 @@ class SqliteCache:
             max_bytes=self.max_size,
         )
 
+    def close(self) -> None:
+        """Close this thread's connection (the next call opens it again)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
     def clear(self) -> int:
         """Remove every entry (and today's layout's files); returns how many there were.
 
