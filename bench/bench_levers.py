@@ -1,6 +1,6 @@
 """The CTranslate2 levers behind the project's defaults, measured side by side on the bench models.
 
-    python bench/bench_levers.py [--repeat 5] [--articles 30]
+    python bench/bench_levers.py [--repeat 5] [--articles 10]
 
 Same converted int8 models and the same token lists for every variant, so only the lever
 changes: thread layout (replicas vs intra-op threads), batch planning (one call, the project's
@@ -36,7 +36,7 @@ LAYOUTS = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--articles", type=int, default=30)
+    parser.add_argument("--articles", type=int, default=10)
     args = parser.parse_args()
     import warnings
 
@@ -52,9 +52,9 @@ def main() -> int:
     paths = {s: bs.MODELS / "plain-ct2" / p.name for s, p in models.items()}
     tok = {s: load_light_tokenizer(p) for s, p in models.items()}
     one = tok["translate"].encode_tokens(bs.sentences_of(bs.ARTICLE.read_text("utf-8")))
-    many = tok["translate"].encode_tokens(
-        [s for text in bs.news_articles(args.articles) for s in bs.sentences_of(text)]
-    )
+    per_article = [tok["translate"].encode_tokens(bs.sentences_of(text))
+                   for text in bs.news_articles(args.articles)]  # fmt: skip
+    many = [row for rows in per_article for row in rows]
     summary = tok["summarise"].encode_tokens([bs.ENGLISH.read_text("utf-8")])
     translators = {
         (stage, name): ctranslate2.Translator(str(paths[stage]), device="cpu",
@@ -99,11 +99,17 @@ def main() -> int:
                 lambda layout=layout, batches=batches: translate(
                     layout, batches, one, bs.forced_steps(bs.TRANSLATE_NEW)))  # fmt: skip
         groups["one summary"][layout] = lambda layout=layout: summarise(layout)
-        for batches in ("one call", "project batches", "max_batch_size 32",
-                        "max_batch_size 1024 tokens"):  # fmt: skip
-            groups[f"{args.articles} articles' sentences"][f"{layout}, {batches}"] = (
-                lambda layout=layout, batches=batches: translate(
-                    layout, batches, many, bs.forced_steps(bs.THROUGHPUT_NEW)))  # fmt: skip
+    steps = bs.forced_steps(bs.THROUGHPUT_NEW)
+    many_group = groups[f"{args.articles} articles' sentences"]
+    default, single, replicas = LAYOUTS
+    many_group[f"{default}, one call per article"] = lambda: [
+        translate(default, "one call", rows, steps) for rows in per_article
+    ]
+    for layout in (single, replicas):
+        for batches in ("project batches", "max_batch_size 1024 tokens"):
+            many_group[f"{layout}, {batches}, all at once"] = (
+                lambda layout=layout, batches=batches: translate(layout, batches, many, steps)
+            )
     print(f"load average {os.getloadavg()[0]:.2f}; {len(one)} + {len(many)} sentences", flush=True)
     for group, variants in groups.items():
         reference = None
@@ -123,9 +129,17 @@ def main() -> int:
         base = statistics.median(times[names[0]])
         for name in names:
             med = statistics.median(times[name])
-            same = "same tokens" if outputs[name] == reference else "differs"
+            flat = _flat(outputs[name])
+            same = "same tokens" if flat == _flat(reference) else "differs"
             print(f"  {name:58s} {med:7.2f} s  {base / med:5.2f}x  {same}", flush=True)
     return 0
+
+
+def _flat(rows):
+    """Hypotheses of one call, or of one call per article, as one list."""
+    if rows and isinstance(rows[0], list) and rows[0] and isinstance(rows[0][0], list):
+        return [row for group in rows for row in group]
+    return rows
 
 
 if __name__ == "__main__":

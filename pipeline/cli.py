@@ -111,10 +111,18 @@ Profile = Annotated[
     typer.Option("--profile", metavar="NAME", help="Profile in the config (default, light, tiny)."),
 ]
 CacheDir = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--cache-dir", metavar="DIR", envvar="NORDTRANS_CACHE_DIR",
-        help="Cache directory.", show_default=str(default_cache_dir()),
+        help="Cache directory (files:DIR: one file per entry, for shared filesystems).",
+        show_default=str(default_cache_dir()),
+    ),
+]  # fmt: skip
+CacheSize = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-max-size", metavar="SIZE", envvar="NORDTRANS_CACHE_MAX_SIZE",
+        help="Cap on the cache, e.g. 20GB (default: models.yaml's cache.max_size, else 5GB).",
     ),
 ]  # fmt: skip
 Format = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
@@ -224,12 +232,23 @@ def _call(fn: Callable[[], T], command: str, profile: str | None = None) -> T:
         raise _fail(exc, command, profile) from None
 
 
-def _pipeline(config, profile, cache_dir, no_cache=False, refresh=False, max_chars=None):
+def _size(text: str | None) -> int | None:
+    """A size option in bytes; a bad one is a usage error (exit 2)."""
+    from pipeline.config import parse_size
+
+    try:
+        return parse_size(text) if text is not None else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _pipeline(config=None, profile="default", cache_dir=None, no_cache=False, refresh=False,
+              max_chars=DEFAULT_MAX_CHARS, cache_max_size=None):  # fmt: skip
     from pipeline.orchestrator import Pipeline
 
     pipe = Pipeline.from_config(
         config, profile, cache_dir, use_cache=not no_cache, refresh=refresh,
-        max_chars=max_chars or DEFAULT_MAX_CHARS,
+        max_chars=max_chars, max_size=_size(cache_max_size),
     )  # fmt: skip
     if any(m["id"].startswith("builtin:") for m in pipe.models.values()):
         typer.echo(f"note: profile {profile!r} uses random-weight test models; output is noise",
@@ -237,17 +256,18 @@ def _pipeline(config, profile, cache_dir, no_cache=False, refresh=False, max_cha
     return pipe
 
 
-def _chain(until, source, config, profile, cache_dir, fmt, no_cache, refresh, language, max_chars):
+def _chain(until: str, source: str, fmt: OutputFormat, language: str | None, **options) -> None:
+    """Read `source`, run the chain up to `until`, print it as `fmt` (options: `_pipeline`'s)."""
     from pipeline.render import render
 
     _setup_logging()
 
     def go() -> str:
-        text = read_source(source, max_chars)
-        pipe = _pipeline(config, profile, cache_dir, no_cache, refresh, max_chars)
+        text = read_source(source, options["max_chars"])
+        pipe = _pipeline(**options)
         return render(pipe.run(text, until=until, language=language), fmt.value)
 
-    typer.echo(_call(go, until, profile))
+    typer.echo(_call(go, until, options["profile"]))
 
 
 def _stage_command(until: str, doc: str):
@@ -256,9 +276,11 @@ def _stage_command(until: str, doc: str):
     def command(source: Source, config: Config = None, profile: Profile = "default",
                 cache_dir: CacheDir = None, fmt: Format = OutputFormat.text,
                 no_cache: NoCache = False, refresh: Refresh = False, language: Force = None,
-                max_chars: MaxChars = DEFAULT_MAX_CHARS) -> None:  # fmt: skip
-        _chain(until, source, config, profile, cache_dir, fmt, no_cache, refresh, language,
-               max_chars)  # fmt: skip
+                max_chars: MaxChars = DEFAULT_MAX_CHARS,
+                cache_max_size: CacheSize = None) -> None:  # fmt: skip
+        _chain(until, source, fmt, language, config=config, profile=profile, cache_dir=cache_dir,
+               no_cache=no_cache, refresh=refresh, max_chars=max_chars,
+               cache_max_size=cache_max_size)  # fmt: skip
 
     command.__doc__ = doc
     return command
@@ -272,9 +294,12 @@ app.command("run", cls=_Command)(
 @app.command(cls=_Command)
 def detect(source: Source, config: Config = None, profile: Profile = "default",
            cache_dir: CacheDir = None, fmt: Format = OutputFormat.text, no_cache: NoCache = False,
-           refresh: Refresh = False, max_chars: MaxChars = DEFAULT_MAX_CHARS) -> None:  # fmt: skip
+           refresh: Refresh = False, max_chars: MaxChars = DEFAULT_MAX_CHARS,
+           cache_max_size: CacheSize = None) -> None:  # fmt: skip
     """Detect an article's language."""
-    _chain("detect", source, config, profile, cache_dir, fmt, no_cache, refresh, None, max_chars)
+    _chain("detect", source, fmt, None, config=config, profile=profile, cache_dir=cache_dir,
+           no_cache=no_cache, refresh=refresh, max_chars=max_chars,
+           cache_max_size=cache_max_size)  # fmt: skip
 
 
 app.command("translate", cls=_Command)(
@@ -311,6 +336,7 @@ def batch(
         int, typer.Option("--batch-size", min=1, metavar="N", help="Articles per batch.")
     ] = 16,
     no_cache: NoCache = False,
+    cache_max_size: CacheSize = None,
 ) -> None:
     """Run many articles into a JSONL file; exit 7 if some failed (the output is complete)."""
     from pipeline.jobs.batch import count_records, run_batch
@@ -321,7 +347,7 @@ def batch(
     _setup_logging()
 
     def go():
-        pipe = _pipeline(config, profile, cache_dir, no_cache)
+        pipe = _pipeline(config, profile, cache_dir, no_cache, cache_max_size=cache_max_size)
         with _progress(None if quiet else count_records(source)) as show:
             return run_batch(pipe, source, output, resume=resume, overwrite=overwrite,
                              batch_size=batch_size, progress=show)  # fmt: skip
@@ -443,49 +469,65 @@ def models_pull(config: Config = None, profile: Profile = "default") -> None:
         typer.echo(str(path))
 
 
-def _cache(cache_dir: Path | None):
-    from pipeline.cache import DiskCache, default_cache_dir
+def _cache(cache_dir: str | None, config: Path | None, max_size: str | None = None):
+    """The cache the stage commands would use: --cache-dir (or its variable), else the profiles
+    file's `cache:` section, else the user cache directory."""
+    from pipeline.cache import open_cache
+    from pipeline.config import load_cache_config
 
-    return DiskCache(cache_dir or default_cache_dir())
+    settings = _call(lambda: load_cache_config(config), "cache")
+    location = cache_dir or settings.dir or default_cache_dir()
+    cap = _size(max_size) if max_size is not None else settings.max_bytes
+    try:
+        return open_cache(location, max_size=cap)
+    except ValueError as exc:  # an unknown location scheme
+        raise typer.BadParameter(str(exc), param_hint="--cache-dir") from None
 
 
 @cache_app.command("info")
-def cache_info(cache_dir: CacheDir = None) -> None:
-    """Entries and size per stage."""
-    cache = _cache(cache_dir)
-    stats = cache.info()
-    typer.echo(f"cache: {cache.root}")
-    for stage, row in sorted(stats.items()):
-        typer.echo(f"{stage:<10} {row.entries:>7} entries {row.bytes / 1e6:>9.2f} MB")
-    if not stats:
-        typer.echo("(empty)")
+def cache_info(cache_dir: CacheDir = None, config: Config = None) -> None:
+    """Where the cache is, its size against its cap, and entries per stage (instant)."""
+    cache = _cache(cache_dir, config)
+    usage = cache.usage()
+    cap = f" of {usage.max_bytes / 1e9:.2f} GB" if usage.max_bytes else " (no cap while running)"
+    typer.echo(f"cache: {usage.location} ({usage.kind})")
+    typer.echo(f"{usage.entries} entries, {usage.disk_bytes / 1e6:.2f} MB on disk{cap}")
+    for stage, row in sorted(cache.info().items()):
+        typer.echo(f"  {stage:<10} {row.entries:>9} entries {row.bytes / 1e6:>10.2f} MB")
+    cache.close()
 
 
 @cache_app.command("clear")
-def cache_clear(cache_dir: CacheDir = None) -> None:
-    """Remove every cache entry."""
-    typer.echo(f"removed {_cache(cache_dir).clear()} entries")
+def cache_clear(cache_dir: CacheDir = None, config: Config = None) -> None:
+    """Remove every cache entry (stop running jobs first)."""
+    cache = _cache(cache_dir, config)
+    typer.echo(f"removed {cache.clear()} entries")
+    cache.close()
 
 
 @cache_app.command("prune")
 def cache_prune(
     cache_dir: CacheDir = None,
+    config: Config = None,
     older_than_days: Annotated[
         float | None, typer.Option(metavar="DAYS", help="Remove entries unused for DAYS days.")
     ] = None,
-    max_size_mb: Annotated[
-        float | None, typer.Option(metavar="MB", help="Then shrink the cache to MB megabytes.")
+    max_size: Annotated[
+        str | None,
+        typer.Option(metavar="SIZE", help="Then shrink the cache to SIZE (e.g. 2GB) on disk."),
     ] = None,
 ) -> None:
-    """Remove old entries, or the least recently used ones beyond a size."""
-    if older_than_days is None and max_size_mb is None:
-        typer.echo("error: give --older-than-days and/or --max-size-mb", err=True)
+    """Remove old entries, then the least recently used ones beyond a size."""
+    if older_than_days is None and max_size is None:
+        typer.echo("error: give --older-than-days and/or --max-size", err=True)
         raise typer.Exit(2)
-    removed = _cache(cache_dir).prune(
+    cache = _cache(cache_dir, config)
+    removed = cache.prune(
         older_than=older_than_days * 86400 if older_than_days is not None else None,
-        max_bytes=int(max_size_mb * 1e6) if max_size_mb is not None else None,
+        max_bytes=_size(max_size),
     )
     typer.echo(f"removed {removed} entries")
+    cache.close()
 
 
 def main() -> None:

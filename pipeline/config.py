@@ -28,6 +28,36 @@ Backend = Literal["auto", "transformers", "ctranslate2"]
 Device = Literal["auto", "cpu", "cuda"]
 #: The choices of the settings that have a fixed set, for error messages.
 CHOICES = {"backend": get_args(Backend), "device": get_args(Device)}
+MIN_MAX_SIZE = 10**6  # below 1 MB a cap only thrashes
+
+_UNITS = {
+    "": 1, "b": 1,
+    "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6,
+    "g": 10**9, "gb": 10**9, "t": 10**12, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}  # fmt: skip
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str | int) -> int:
+    """Bytes in "20GB", "512 MB", "1.5GiB" or 1000000. K/M/G/T(B) are powers of 1000, KiB/MiB/
+    GiB/TiB powers of 1024. Raises ValueError naming the text and the accepted forms."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        value = text
+    else:
+        match = _SIZE.fullmatch(str(text))
+        unit = match.group(2).lower() if match else None
+        if match is None or unit not in _UNITS:
+            raise ValueError(
+                f"invalid size {text!r}: expected a number and an optional unit "
+                "(B, KB, MB, GB, TB in 1000s; KiB, MiB, GiB, TiB in 1024s), e.g. 20GB"
+            )
+        value = int(float(match.group(1)) * _UNITS[unit])
+    if value < MIN_MAX_SIZE:
+        raise ValueError(f"invalid size {text!r}: a cache needs at least 1MB")
+    return value
+
+
 NonNegative = Annotated[int, Meta(ge=0)]
 Positive = Annotated[int, Meta(ge=1)]
 PositiveFloat = Annotated[float, Meta(gt=0)]
@@ -85,8 +115,25 @@ class _ProfileBody(Struct, forbid_unknown_fields=True, frozen=True):
     summarise: StageConfig
 
 
+class CacheConfig(Struct, forbid_unknown_fields=True, frozen=True):
+    """The file's `cache:` section: where the cache lives and how large it may grow."""
+
+    dir: str | None = None  # a directory, or files:DIR for the file-per-entry store
+    max_size: str | int | None = None  # "20GB" (see `parse_size`); None: the default cap
+
+    def __post_init__(self) -> None:
+        if self.max_size is not None:
+            parse_size(self.max_size)  # a ValueError here is a config error naming the key
+
+    @property
+    def max_bytes(self) -> int | None:
+        """The cap in bytes, or None for the default."""
+        return parse_size(self.max_size) if self.max_size is not None else None
+
+
 class _File(Struct, forbid_unknown_fields=True, frozen=True):
     profiles: dict[str, Any]  # each profile is checked on its own, so that errors name it
+    cache: CacheConfig = msgspec.field(default_factory=CacheConfig)
 
 
 class Profile(Struct, frozen=True):
@@ -96,6 +143,7 @@ class Profile(Struct, frozen=True):
     translate: StageConfig
     summarise: StageConfig
     source: str = str(PACKAGED)
+    cache: CacheConfig = msgspec.field(default_factory=CacheConfig)
 
     def stage(self, name: str) -> StageConfig:
         """The configuration of stage `name` (translate or summarise)."""
@@ -115,17 +163,14 @@ def find_config(path: str | Path | None = None) -> Path:
 
 def load_profile(path: str | Path | None = None, profile: str = "default") -> Profile:
     """Find and read the profiles file (YAML or JSON), validate it, return profile `profile`."""
-    found = find_config(path)
+    found, parsed = _load(path)
     where = found.name
-    data = _read(found)
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: (top level): expected a mapping, got {_kind(data)}")
-    profiles = _convert(data, _File, where, "").profiles
+    profiles = parsed.profiles
     if profile not in profiles:
         names = ", ".join(sorted(profiles)) or "none"
         raise ConfigError(f"{where}: no profile {profile!r} (profiles: {names})")
     body = _convert(profiles[profile], _ProfileBody, where, f"profiles.{profile}")
-    return Profile(profile, body.translate, body.summarise, source=str(found))
+    return Profile(profile, body.translate, body.summarise, str(found), parsed.cache)
 
 
 def _convert(data: Any, kind: type[Any], where: str, prefix: str) -> Any:
@@ -133,6 +178,19 @@ def _convert(data: Any, kind: type[Any], where: str, prefix: str) -> Any:
         return msgspec.convert(data, kind)
     except msgspec.ValidationError as exc:
         raise ConfigError(f"{where}: {_readable(str(exc), prefix)}") from None
+
+
+def load_cache_config(path: str | Path | None = None) -> CacheConfig:
+    """The profiles file's `cache:` section (for the cache commands, which need no profile)."""
+    return _load(path)[1].cache
+
+
+def _load(path: str | Path | None) -> tuple[Path, _File]:
+    found = find_config(path)
+    data = _read(found)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{found.name}: (top level): expected a mapping, got {_kind(data)}")
+    return found, _convert(data, _File, found.name, "")
 
 
 def _read(path: Path) -> Any:

@@ -19,7 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from pipeline.cache import DiskCache, default_cache_dir, make_key
+from pipeline.cache import Cache, default_cache_dir, make_key, open_cache
 from pipeline.config import Profile, load_profile
 from pipeline.errors import InputError, LanguageError, PipelineError
 from pipeline.language.codes import (
@@ -60,13 +60,13 @@ class Pipeline:
         self,
         profile: Profile,
         *,
-        cache: DiskCache | None = None,
+        cache: Cache | None = None,
         models_dir: Path | None = None,
         backends: dict[str, Seq2SeqBackend] | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
     ) -> None:
         self.profile = profile
-        self.cache = cache if cache is not None else DiskCache(None)
+        self.cache: Cache = cache if cache is not None else open_cache(None)
         self.models_dir = models_dir
         self.max_chars = max_chars
         self._backends: dict[str, Seq2SeqBackend] = dict(backends or {})
@@ -93,12 +93,21 @@ class Pipeline:
         *,
         use_cache: bool = True,
         refresh: bool = False,
+        max_size: int | None = None,
         **options: Any,
     ) -> Pipeline:
-        """A pipeline for `profile` of the profiles file `path` (see `pipeline.config`)."""
-        root = (cache_dir or default_cache_dir()) if use_cache else None
-        cache = DiskCache(root, refresh=refresh)
-        return cls(load_profile(path, profile), cache=cache, **options)
+        """A pipeline for `profile` of the profiles file `path` (see `pipeline.config`).
+
+        The cache lives at `cache_dir` (a directory, or ``files:DIR`` for the file-per-entry
+        store; default: the file's ``cache: dir``, else ``$NORDTRANS_CACHE_DIR`` or the user
+        cache directory), capped at `max_size` bytes (default: ``cache: max_size``, else
+        `pipeline.cache.default_max_size`).
+        """
+        loaded = load_profile(path, profile)
+        location = cache_dir or loaded.cache.dir or default_cache_dir()
+        cap = max_size if max_size is not None else loaded.cache.max_bytes
+        cache = open_cache(location if use_cache else None, max_size=cap, refresh=refresh)
+        return cls(loaded, cache=cache, **options)
 
     # ---- public verbs -------------------------------------------------------------------
 
@@ -292,9 +301,9 @@ class Pipeline:
                 for item in inputs]  # fmt: skip
         found: list[Any] = [None] * len(inputs)
         if use_cache:
-            for i, key in enumerate(keys):
-                hit = self.cache.get(stage.name, key)
-                found[i] = from_plain(hit, stage.output_type) if hit is not None else None
+            hits = self.cache.get_many(stage.name, keys)
+            found = [from_plain(hit, stage.output_type) if hit is not None else None
+                     for hit in hits]  # fmt: skip
         missing = [i for i, hit in enumerate(found) if hit is None]
         seconds = 0.0
         if missing:
@@ -303,8 +312,8 @@ class Pipeline:
             seconds = (time.perf_counter() - start) / len(missing)
             for i, output in zip(missing, fresh, strict=True):
                 found[i] = output
-                if use_cache:
-                    self.cache.put(stage.name, keys[i], to_plain(output))
+            if use_cache:
+                self.cache.put_many(stage.name, [(keys[i], to_plain(found[i])) for i in missing])
         done = set(missing)
         return [
             (output, {"cached": i not in done, "seconds": round(seconds if i in done else 0.0, 4)})
@@ -323,9 +332,7 @@ class Pipeline:
     def _loader(self, stage: str) -> Callable[[], Seq2SeqBackend]:
         def load() -> Seq2SeqBackend:
             if stage not in self._backends:
-                workload = "sentences" if stage == "translate" else "documents"
-                config = self.profile.stage(stage)
-                self._backends[stage] = load_backend(config, self.models_dir, workload=workload)
+                self._backends[stage] = load_backend(self.profile.stage(stage), self.models_dir)
             return self._backends[stage]
 
         return load

@@ -121,7 +121,15 @@ def pipeline_logger():
 def fake_cli(monkeypatch, fake_pipeline, pipeline_logger):
     """Invoke the CLI in-process with the fake models instead of loading a profile's models."""
 
-    def make(config, profile, cache_dir, no_cache=False, refresh=False, max_chars=None):
+    def make(
+        config=None,
+        profile="default",
+        cache_dir=None,
+        no_cache=False,
+        refresh=False,
+        max_chars=None,
+        cache_max_size=None,
+    ):
         return fake_pipeline(max_chars=max_chars or DEFAULT_MAX_CHARS)
 
     monkeypatch.setattr(cli, "_pipeline", make)

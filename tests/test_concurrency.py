@@ -1,10 +1,11 @@
 """Many processes, one cache: concurrent runs, writers killed mid-write, lock-free writers.
 
-The cache takes no locks; a unique temporary file per write plus `os.replace` is all that keeps
-it consistent. These tests attack exactly that, the way the caches we trust test themselves:
-joblib (a corrupt entry is recomputed: see test_robustness), python-diskcache (several processes
-hammering the same keys, then every entry checked against its key) and huggingface_hub (writers
-whose `fcntl.flock` does nothing, as on filesystems where locks silently fail).
+Each test runs on both stores. The file store takes no locks; a unique temporary file per write
+plus `os.replace` is all that keeps it consistent. The SQLite store relies on SQLite's locks and
+journal. These tests attack exactly that, the way the caches we trust test themselves: joblib (a
+corrupt entry is recomputed: see test_robustness), python-diskcache (several processes hammering
+the same keys, then every entry checked against its key) and huggingface_hub (writers whose
+`fcntl.flock` does nothing, as on filesystems where locks silently fail: the file store only).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cache import DiskCache, make_key
+from pipeline.cache import make_key
 
 from .conftest import ARTICLES, CONFIG, ROOT
+from .stores import STORES, addresses, count, make_store
 
 SPAWN = multiprocessing.get_context("spawn")
 KEYS = [make_key("stress", i) for i in range(12)]
@@ -35,28 +37,34 @@ def value_for(key: str) -> dict:
     return {"key": key, "data": (key * (size // 64 + 1))[:size] * 4}
 
 
-def check_every_entry(root: Path) -> int:
-    """Every entry file holds a valid entry whose value is the one derived from its key."""
-    cache = DiskCache(root)
-    count = 0
-    for path in root.glob("*/??/*.json"):
-        if path.name.startswith(".tmp-"):
-            continue
-        stage, key = path.parent.parent.name, path.stem
+@pytest.fixture(params=STORES)
+def kind(request):
+    return request.param
+
+
+def check_every_entry(kind: str, root: Path) -> int:
+    """Every entry on disk is valid and holds the value derived from its key."""
+    cache = make_store(kind, root)
+    found = 0
+    for stage, key in addresses(kind, root):
         value = cache.get(stage, key)
-        assert value is not None, f"{path} does not pass validation"
+        assert value is not None, f"{stage}/{key} does not pass validation"
         if stage == "stress":
-            assert value == value_for(key), f"{path} holds another key's value"
-        count += 1
-    return count
+            assert value == value_for(key), f"{stage}/{key} holds another key's value"
+        found += 1
+    return found
+
+
+def no_temporary_files(root: Path) -> bool:
+    return not list(root.rglob(".tmp-*"))
 
 
 # ---- workers (module level: the spawn start method imports them by name) ------------------
 
 
-def _stress_worker(root: str, seed: int, seconds: float, start, queue) -> None:
+def _stress_worker(kind: str, root: str, seed: int, seconds: float, start, queue) -> None:
     rng = random.Random(seed)
-    cache = DiskCache(root)
+    cache = make_store(kind, root)
     start.wait()
     stats = {"put": 0, "hit": 0, "miss": 0, "wrong": 0}
     end = time.monotonic() + seconds
@@ -83,7 +91,7 @@ def _lockless_writer(root: str, rounds: int, start, queue) -> None:
     # As huggingface_hub's tests do: a filesystem on which locking silently does nothing.
     fcntl.flock = lambda *args, **kwargs: calls.append(args)
     fcntl.lockf = lambda *args, **kwargs: calls.append(args)
-    cache = DiskCache(root)
+    cache = make_store("files", root)
     start.wait()
     for _ in range(rounds):
         for key in KEYS:
@@ -100,24 +108,25 @@ def _run_processes(target, args_for, count: int) -> None:
         assert process.exitcode == 0
 
 
-def test_processes_hammering_the_same_keys_never_see_a_wrong_value(tmp_path):
+def test_processes_hammering_the_same_keys_never_see_a_wrong_value(kind, tmp_path):
     root = tmp_path / "cache"
     start, queue = SPAWN.Barrier(4), SPAWN.Queue()
-    _run_processes(_stress_worker, lambda seed: (str(root), seed, 1.5, start, queue), 4)
+    _run_processes(_stress_worker, lambda seed: (kind, str(root), seed, 1.5, start, queue), 4)
     stats = [queue.get(timeout=10) for _ in range(4)]
     assert sum(s["wrong"] for s in stats) == 0, stats
     assert sum(s["put"] for s in stats) > 50 and sum(s["hit"] for s in stats) > 50, stats
-    assert check_every_entry(root) == len(KEYS)
-    assert not list(root.rglob(".tmp-*")), "a writer left its temporary file behind"
+    assert check_every_entry(kind, root) == len(KEYS)
+    assert no_temporary_files(root), "a writer left its temporary file behind"
 
 
 def test_lock_free_writers_of_the_same_keys_stay_correct(tmp_path):
+    """The file store only: the SQLite store needs working locks (hence files: on NFS)."""
     root = tmp_path / "cache"
     start, queue = SPAWN.Barrier(4), SPAWN.Queue()
     _run_processes(_lockless_writer, lambda i: (str(root), 15, start, queue), 4)
     assert [queue.get(timeout=10) for _ in range(4)] == [0, 0, 0, 0]  # no lock was ever taken
-    assert check_every_entry(root) == len(KEYS)
-    assert not list(root.rglob(".tmp-*"))
+    assert check_every_entry("files", root) == len(KEYS)
+    assert no_temporary_files(root)
 
 
 # ---- SIGKILL in the middle of writing ----------------------------------------------------------
@@ -125,53 +134,59 @@ def test_lock_free_writers_of_the_same_keys_stay_correct(tmp_path):
 _WRITER = """
 import sys
 sys.path.insert(0, sys.argv[2])
-from pipeline.cache import DiskCache
 from pipeline.cache import make_key
+from tests.stores import make_store
 from tests.test_concurrency import value_for
-cache = DiskCache(sys.argv[1])
+cache = make_store(sys.argv[3], sys.argv[1])
 keys = [make_key("stress", i) for i in range(400)]
 computed = 0
 print("ready", flush=True)
-for key in keys:
-    if cache.get("stress", key) is None:
-        cache.put("stress", key, value_for(key))
-        computed += 1
+for low in range(0, len(keys), int(sys.argv[4])):  # one key at a time, or batches
+    batch = keys[low : low + int(sys.argv[4])]
+    missing = [k for k, v in zip(batch, cache.get_many("stress", batch)) if v is None]
+    cache.put_many("stress", [(k, value_for(k)) for k in missing])
+    computed += len(missing)
 print("computed", computed, flush=True)
 """
 
 
-def _writer(root: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", _WRITER, str(root), str(ROOT)],
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+def _writer(kind: str, root: Path, batch: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", _WRITER, str(root), str(ROOT), kind,
+                             str(batch)], stdout=subprocess.PIPE, text=True)  # fmt: skip
 
 
-def test_writer_killed_at_random_moments_never_leaves_a_readable_partial_entry(tmp_path):
+@pytest.mark.parametrize("batch", [1, 25])
+def test_writer_killed_at_random_moments_never_leaves_a_readable_partial_entry(
+    kind, tmp_path, batch
+):
     root = tmp_path / "cache"
     rng = random.Random(7)
     for _ in range(4):
-        writer = _writer(root)
+        writer = _writer(kind, root, batch)
         assert writer.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.0, 0.4))
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait(30)
-        check_every_entry(root)  # whatever exists is whole; temporary files are ignored
-    finished = check_every_entry(root)
-    assert DiskCache(root).info()["stress"].entries == finished
-    rerun = _writer(root)
+        check_every_entry(kind, root)  # whatever exists is whole; temporary files are ignored
+    finished = check_every_entry(kind, root)
+    if kind == "sqlite":
+        assert finished % batch == 0  # a batch is one transaction: stored whole or not at all
+    assert make_store(kind, root).info()["stress"].entries == finished
+    rerun = _writer(kind, root, batch)
     out, _ = rerun.communicate(timeout=120)
     assert rerun.returncode == 0
     computed = int(out.split()[-1])
     assert computed == 400 - finished  # what finished before the kills is reused
-    assert check_every_entry(root) == 400
+    assert check_every_entry(kind, root) == 400
 
 
 _SLOW_RUN = """
 import json, sys, time
 sys.path.insert(0, sys.argv[2])
 from pipeline import Pipeline
-from pipeline.cache import DiskCache
 from pipeline.config import load_profile
 from tests.conftest import CONFIG, FakeBackend, ShortSummary
+from tests.stores import make_store
 
 class Slow(ShortSummary):
     def generate(self, texts, settings):
@@ -180,38 +195,38 @@ class Slow(ShortSummary):
             time.sleep(60)
         return super().generate(texts, settings)
 
-pipe = Pipeline(load_profile(CONFIG, "tiny"), cache=DiskCache(sys.argv[1]),
+pipe = Pipeline(load_profile(CONFIG, "tiny"), cache=make_store(sys.argv[4], sys.argv[1]),
                 backends={"translate": FakeBackend("en"), "summarise": Slow("sum", 1024)})
 result = pipe.run(sys.stdin.read())
 print(json.dumps(result.to_dict()), flush=True)
 """
 
 
-def _slow_run(root: Path, mode: str) -> subprocess.Popen:
+def _slow_run(kind: str, root: Path, mode: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", _SLOW_RUN, str(root), str(ROOT), mode],
+        [sys.executable, "-c", _SLOW_RUN, str(root), str(ROOT), mode, kind],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 
-def test_run_killed_inside_a_stage_reruns_reusing_the_finished_stages(tmp_path):
+def test_run_killed_inside_a_stage_reruns_reusing_the_finished_stages(kind, tmp_path):
     text = (ARTICLES / "nb-electric-ferries.txt").read_text(encoding="utf-8")
     root = tmp_path / "cache"
-    killed = _slow_run(root, "slow")
+    killed = _slow_run(kind, root, "slow")
     killed.stdin.write(text)
     killed.stdin.close()
     assert killed.stdout.readline().strip() == "summarising"  # inside the summariser's generate
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait(30)
-    assert check_every_entry(root) > 0
-    assert not list((root / "summarise").glob("??/*.json"))
-    rerun = _slow_run(root, "fast")
+    assert check_every_entry(kind, root) > 0
+    assert count(kind, root, "summarise") == 0
+    rerun = _slow_run(kind, root, "fast")
     out, _ = rerun.communicate(text, timeout=120)
     assert rerun.returncode == 0
     stages = json.loads(out)["stages"]
     assert stages["detect"]["cached"] and stages["translate"]["cached"]
     assert not stages["summarise"]["cached"]
-    fresh = _slow_run(tmp_path / "other-cache", "fast")
+    fresh = _slow_run(kind, tmp_path / "other-cache", "fast")
     expected, _ = fresh.communicate(text, timeout=120)
     for field in ("translation", "summary", "language", "metadata"):
         assert json.loads(out)[field] == json.loads(expected)[field]
@@ -220,7 +235,7 @@ def test_run_killed_inside_a_stage_reruns_reusing_the_finished_stages(tmp_path):
 # ---- four CLI processes on the tiny models, one cache ----------------------------------------
 
 
-def test_four_cli_runs_of_one_article_share_one_cache(tmp_path, models_dir):
+def test_four_cli_runs_of_one_article_share_one_cache(kind, tmp_path, models_dir):
     from pipeline.config import load_profile
     from pipeline.models.loading import load_backend
 
@@ -231,8 +246,9 @@ def test_four_cli_runs_of_one_article_share_one_cache(tmp_path, models_dir):
     if not article.exists():
         pytest.skip("sample article not available")
     cache = tmp_path / "shared-cache"
+    location = f"files:{cache}" if kind == "files" else str(cache)
     command = [sys.executable, str(ROOT / "cli.py"), "run", str(article), "--profile", "tiny",
-               "--config", str(CONFIG), "--cache-dir", str(cache), "--format", "json"]  # fmt: skip
+               "--config", str(CONFIG), "--cache-dir", location, "--format", "json"]  # fmt: skip
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(4)]  # fmt: skip
     outputs = [run.communicate(timeout=300) for run in runs]
@@ -241,9 +257,9 @@ def test_four_cli_runs_of_one_article_share_one_cache(tmp_path, models_dir):
     fields = ("language", "translation", "summary", "metadata", "models")
     assert all({f: r[f] for f in fields} == {f: results[0][f] for f in fields} for r in results)
     # Exactly one valid entry per stage for this article (and one per sentence in the memory).
-    counts = {stage.name: len(list(stage.glob("??/*.json"))) for stage in cache.iterdir()}
+    counts = {s: count(kind, cache, s) for s in {stage for stage, _ in addresses(kind, cache)}}
     sentences = results[0]["stages"]["translate"]["sentences_total"]
     assert counts["detect"] == counts["translate"] == counts["summarise"] == 1, counts
     assert 0 < counts["tm"] <= sentences + 1, counts  # + the headline
-    assert check_every_entry(cache) == sum(counts.values())
-    assert not list(cache.rglob(".tmp-*"))
+    assert check_every_entry(kind, cache) == sum(counts.values())
+    assert no_temporary_files(cache)

@@ -75,3 +75,21 @@ def test_missing_file_and_profile(tmp_path):
         load_profile(tmp_path / "nope.yaml", "tiny")
     with pytest.raises(ConfigError, match="no profile 'huge'"):
         load_profile(CONFIG, "huge")
+
+
+def test_the_cache_section_is_validated_and_used(tmp_path):
+    from pipeline import Pipeline
+
+    data = base()
+    data["cache"] = {"dir": str(tmp_path / "c"), "max_size": "2GB"}
+    profile = load_profile(write(tmp_path, data), "tiny")
+    assert profile.cache.max_bytes == 2 * 10**9
+    pipe = Pipeline.from_config(tmp_path / "models.yaml", "tiny")
+    usage = pipe.cache.usage()
+    assert usage.max_bytes == 2 * 10**9 and str(tmp_path / "c") in usage.location
+    data["cache"] = {"max_size": "lots"}
+    with pytest.raises(ConfigError, match=r"models.yaml: cache: invalid size 'lots'"):
+        load_profile(write(tmp_path, data), "tiny")
+    data["cache"] = {"colour": "red"}
+    with pytest.raises(ConfigError, match=r"models.yaml: cache.colour: unknown key"):
+        load_profile(write(tmp_path, data), "tiny")

@@ -69,7 +69,7 @@ def test_dataset_on_tiny_profile(local_ray, tmp_path):
     ds = ray.data.from_items(items)
 
     out = process_dataset(
-        ds, config=CONFIG, profile="tiny", cache_dir=tmp_path / "cache", batch_size=4
+        ds, config=CONFIG, profile="tiny", cache_dir=f"files:{tmp_path / 'cache'}", batch_size=4
     )
     rows = out.take_all()
 

@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import resource
+import sqlite3
 import subprocess
 import sys
 import time
@@ -37,6 +38,7 @@ from pipeline.text.token_limit import split_to_fit
 
 from .conftest import CONFIG, ROOT
 from .linear import assert_linear
+from .stores import STORES, addresses, entry_label, make_store, read_raw, remove, write_raw
 
 runner = CliRunner()
 
@@ -534,36 +536,47 @@ def test_unknown_builtin_model_is_a_one_line_error(tmp_path, pipeline_logger):
         ("translate", make_key(1) + "\n"),
     ],
 )  # fmt: skip
-def test_cache_rejects_every_address_that_is_not_stage_and_sha256(tmp_path, stage, key):
-    cache = DiskCache(tmp_path / "c")
+@pytest.mark.parametrize("kind", STORES)
+def test_cache_rejects_every_address_that_is_not_stage_and_sha256(tmp_path, stage, key, kind):
+    cache = make_store(kind, tmp_path / "c")
     with pytest.raises(ValueError, match="invalid cache address"):
         cache.put(stage, key, {"v": 1})
     with pytest.raises(ValueError, match="invalid cache address"):
         cache.get(stage, key)
-    assert not any(tmp_path.rglob("*.json"))
+    with pytest.raises(ValueError, match="invalid cache address"):
+        cache.put_many(stage, [(make_key(2), {"v": 2}), (key, {"v": 1})])
+    assert not (tmp_path / "c").exists()
 
 
-def test_batch_record_ids_never_become_paths(fake_pipeline, tmp_path):
+@pytest.mark.parametrize("kind", STORES)
+def test_batch_record_ids_never_become_paths(fake_pipeline, tmp_path, kind):
     ids = ["../../escape", "/etc/passwd", "..\\..\\win", "a/b/c", "\x00nul", "~root", ".."]
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps({"id": i, "text": NB}) + "\n" for i in ids))
     output = tmp_path / "out" / "results.jsonl"
     before = set(tmp_path.parent.iterdir())
-    summary = run_batch(fake_pipeline(), source, output)
+    summary = run_batch(fake_pipeline(cache=make_store(kind, tmp_path / "cache")), source, output)
     assert summary.ok == len(ids)
     assert [json.loads(line)["id"] for line in output.read_text().splitlines()] == ids
     assert set(tmp_path.parent.iterdir()) == before  # nothing beside this test's directory
     made = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
+    entry_file = r"[0-9a-f]{64}\.json" if kind == "files" else r"cache\.db(-wal|-shm)?"
     assert made - {Path("in.jsonl"), Path("out/results.jsonl")} == {
-        p for p in made if p.parts[0] == "cache" and re.fullmatch(r"[0-9a-f]{64}\.json", p.name)
+        p for p in made if p.parts[0] == "cache" and re.fullmatch(entry_file, p.name)
     }
 
 
 # ---- cache faults in one process ---------------------------------------------------------------
 
 
-def entries(root: Path, stage: str) -> list[Path]:
-    return sorted((root / stage).glob("??/*.json"))
+def entries(kind: str, root: Path, stage: str) -> list[str]:
+    return sorted(key for s, key in addresses(kind, root) if s == stage)
+
+
+def _other_entry(kind: str, root: Path, stage: str, key: str, raw: bytes) -> bytes:
+    """What another entry of the store holds (for the wrong-key damage on SQLite)."""
+    other = next(k for s, k in addresses(kind, root) if (s, k) != (stage, key))
+    return read_raw(kind, root, next(s for s, k in addresses(kind, root) if k == other), other)
 
 
 DAMAGE = {
@@ -571,31 +584,38 @@ DAMAGE = {
     "bit-rot": lambda raw: raw[:-12] + bytes([raw[-12] ^ 1]) + raw[-11:],  # inside the value
     "garbage": lambda raw: b"\x00\x01\xff not json",
     "empty": lambda raw: b"",
-    "wrong-key": lambda raw: raw.replace(raw[9:20], b"0" * 11),
+    "wrong-key": lambda raw: raw.replace(raw[9:20], b"0" * 11),  # files: the key field
 }
 
 
+@pytest.mark.parametrize("kind", STORES)
 @pytest.mark.parametrize("stage", ["translate", "tm", "summarise", "detect"])
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_corrupted_entry_of_a_real_stage_is_recomputed_with_a_warning(
-    fake_pipeline, fakes, tmp_path, caplog, stage, damage
+    fake_pipeline, fakes, tmp_path, caplog, stage, damage, kind
 ):
     root = tmp_path / "cache"
-    first = fake_pipeline().run(NB)
-    (victim, *_) = entries(root, stage)
-    victim.write_bytes(DAMAGE[damage](victim.read_bytes()))
+    first = fake_pipeline(cache=make_store(kind, root)).run(NB)
+    (victim, *_) = entries(kind, root, stage)
+    raw = read_raw(kind, root, stage, victim)
+    if damage == "wrong-key" and kind == "sqlite":  # a value stored under another key
+        raw = _other_entry(kind, root, stage, victim, raw)
+    else:
+        raw = DAMAGE[damage](raw)
+    write_raw(kind, root, stage, victim, raw)
     if stage == "tm":  # the sentence memory is read only when the translation is not cached
-        entries(root, "translate")[0].unlink()
+        remove(kind, root, "translate", entries(kind, root, "translate")[0])
     with caplog.at_level(logging.WARNING, logger="pipeline"):
-        second = fake_pipeline().run(NB)
-    assert re.search(rf"cache entry {re.escape(str(victim))} (is corrupted|unreadable).*"
+        second = fake_pipeline(cache=make_store(kind, root)).run(NB)
+    label = entry_label(kind, root, stage, victim)
+    assert re.search(rf"cache entry {re.escape(label)} (is corrupted|unreadable).*"
                      "recomputing", caplog.text), caplog.text  # fmt: skip
     assert (second.translation, second.summary, second.language, second.metadata) == (
         first.translation, first.summary, first.language, first.metadata,
     )  # fmt: skip
     if stage in ("translate", "summarise", "detect"):
         assert second.stages[stage]["cached"] is False
-    assert DiskCache(root).get(stage, victim.stem) is not None  # healed by the recomputation
+    assert make_store(kind, root).get(stage, victim) is not None  # healed by the recomputation
 
 
 class _OsProxy(types.SimpleNamespace):
@@ -626,32 +646,53 @@ def _fail_replace(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
 
 
+def _read_only_sqlite(*args, **kwargs):
+    """sqlite3.connect on a read-only mount (what it is even for root)."""
+    path, *rest = args
+    return _SQLITE_CONNECT(f"file:{path}?mode=ro", *rest, uri=True, **kwargs)
+
+
+def _full_sqlite(*args, **kwargs):
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+_SQLITE_CONNECT = sqlite3.connect
+
+
 @pytest.mark.parametrize(
-    "fault",
-    ["read-only", "full-on-write", "full-on-rename"],
-)
+    ("kind", "fault"),
+    [("files", "read-only"), ("files", "full-on-write"), ("files", "full-on-rename"),
+     ("sqlite", "read-only"), ("sqlite", "full-on-write")],
+)  # fmt: skip
 def test_unwritable_cache_warns_once_and_the_run_answers(
-    fake_pipeline, tmp_path, caplog, monkeypatch, fault
+    fake_pipeline, tmp_path, caplog, monkeypatch, kind, fault
 ):
-    if fault == "read-only":
+    if kind == "sqlite":
+        target = ("sqlite3.connect", _read_only_sqlite) if fault == "read-only" else (
+            "diskcache.Cache.set", _full_sqlite)  # fmt: skip
+        monkeypatch.setattr(*target)
+    elif fault == "read-only":
         monkeypatch.setattr("pipeline.cache.files.tempfile.mkstemp", _fail_mkstemp)
     elif fault == "full-on-write":
         monkeypatch.setattr("pipeline.cache.files.os", _OsProxy(fdopen=_fail_write(errno.ENOSPC)))
     else:
         monkeypatch.setattr("pipeline.cache.files.os", _OsProxy(replace=_fail_replace))
+    root = tmp_path / "cache"
     with caplog.at_level(logging.WARNING, logger="pipeline"):
-        result = fake_pipeline().run(NB)
-        again = fake_pipeline().run(NB)  # a new Pipeline: warns once more, no more
+        result = fake_pipeline(cache=make_store(kind, root)).run(NB)
+        again = fake_pipeline(cache=make_store(kind, root)).run(NB)  # warns once more, no more
     assert result.translation and result.summary and again.summary == result.summary
-    assert caplog.text.count("cannot write to cache") == 2, caplog.text
+    assert len(re.findall("cannot (use|write to) cache", caplog.text)) == 2, caplog.text
     assert [r.levelno for r in caplog.records] == [logging.WARNING] * 2
-    assert not [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix == ".json"]
+    monkeypatch.undo()
+    assert addresses(kind, root) == []
 
 
-def test_cache_root_that_is_a_file_warns_once(fake_pipeline, tmp_path, caplog):
+@pytest.mark.parametrize("kind", STORES)
+def test_cache_root_that_is_a_file_warns_once(fake_pipeline, tmp_path, caplog, kind):
     root = tmp_path / "not-a-dir"
     root.write_text("")
     with caplog.at_level(logging.WARNING, logger="pipeline"):
-        result = fake_pipeline(cache=DiskCache(root)).run(NB)
+        result = fake_pipeline(cache=make_store(kind, root)).run(NB)
     assert result.translation and result.summary  # this part holds
     assert len(caplog.records) == 1, caplog.text

@@ -1,4 +1,8 @@
-"""The on-disk cache every stage goes through: content-addressed, atomic, shareable.
+"""The file-per-entry store: one JSON file per entry, for caches on shared filesystems.
+
+Chosen with a ``files:`` location (see `pipeline.cache.location`). SQLite's locks are unreliable on
+network filesystems (NFS, SMB, Lustre, ...), so a cache that several machines share (the Ray case)
+uses this store, which takes no locks at all; on one machine the SQLite store is the default.
 
 An entry lives at ``<root>/<stage>/<k[:2]>/<k>.json`` where ``k`` is the SHA-256 of the stage name,
 stage version, model id, revision, generation settings and the stage's input (see `make_key`).
@@ -21,55 +25,42 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.cache.base import STAGE_NAME, CacheStats, CacheUsage, check_address
+
 log = logging.getLogger("pipeline")
 
-CACHE_ENV = "NORDTRANS_CACHE_DIR"
-_STAGE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
-_KEY = re.compile(r"^[0-9a-f]{64}$")
 
-
-def default_cache_dir() -> Path:
-    """`$NORDTRANS_CACHE_DIR`, else the platform's user cache directory."""
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("nordtrans"))
-
-
-def make_key(*parts: Any) -> str:
-    """A stable SHA-256 hex key over JSON-serialisable parts (dict order does not matter)."""
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+def _on_disk(stat: os.stat_result) -> int:
+    """Bytes a file takes on disk (whole blocks: most of a small entry's cost)."""
+    return stat.st_blocks * 512
 
 
 def _checksum(payload: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-@dataclass
-class CacheStats:
-    """What `DiskCache.info` reports per stage."""
+class FileCache:
+    """Content-addressed JSON files. `root=None` disables caching (every get is a miss).
 
-    entries: int = 0
-    bytes: int = 0
+    `max_size` is not enforced while running (that would mean walking every file): it is what
+    `usage` reports, and `prune(max_bytes=...)`, run from one machine, is how it is kept.
+    """
 
+    kind = "files"
 
-class DiskCache:
-    """Content-addressed JSON store. `root=None` disables caching (every get is a miss)."""
-
-    def __init__(self, root: str | Path | None, *, refresh: bool = False) -> None:
+    def __init__(
+        self, root: str | Path | None, *, refresh: bool = False, max_size: int | None = None
+    ) -> None:
         self.root = Path(root).expanduser() if root is not None else None
         self.refresh = refresh  # recompute and overwrite, never read
+        self.max_size = max_size
         self._write_failed = False
         self._read_failed = False
 
@@ -79,9 +70,7 @@ class DiskCache:
         return self.root is not None
 
     def _path(self, stage: str, key: str) -> Path:
-        # Both parts are checked so that nothing can steer a path outside the cache root.
-        if not _STAGE_NAME.fullmatch(stage) or not _KEY.fullmatch(key):
-            raise ValueError(f"invalid cache address {stage!r}/{key!r}")
+        check_address(stage, key)  # so that nothing can steer a path outside the cache root
         assert self.root is not None
         return self.root / stage / key[:2] / f"{key}.json"
 
@@ -138,13 +127,39 @@ class DiskCache:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
 
+    def get_many(self, stage: str, keys: Sequence[str]) -> list[Any | None]:
+        """`get` for each key, in order."""
+        return [self.get(stage, key) for key in keys]
+
+    def put_many(self, stage: str, items: Iterable[tuple[str, Any]]) -> None:
+        """`put` for each (key, value); nothing is written when an address is invalid."""
+        items = list(items)
+        for key, _ in items:
+            check_address(stage, key)
+        for key, value in items:
+            self.put(stage, key, value)
+
+    def usage(self) -> CacheUsage:
+        """Entries and bytes of the whole cache (walks every file, like `info`)."""
+        stats = self.info().values()
+        return CacheUsage(
+            kind=self.kind,
+            location=f"files:{self.root}",
+            entries=sum(s.entries for s in stats),
+            disk_bytes=sum(s.bytes for s in stats),
+            max_bytes=self.max_size,
+        )
+
+    def close(self) -> None:
+        """Nothing to close: every call opens and closes its own files."""
+
     def info(self) -> dict[str, CacheStats]:
-        """Entries and bytes per stage directory."""
+        """Entries and bytes on disk per stage directory."""
         stats: dict[str, CacheStats] = {}
         for path in self._entries():
             entry = stats.setdefault(path.parent.parent.name, CacheStats())
             entry.entries += 1
-            entry.bytes += path.stat().st_size
+            entry.bytes += _on_disk(path.stat())
         return stats
 
     def clear(self) -> int:
@@ -152,14 +167,15 @@ class DiskCache:
         count = sum(1 for _ in self._entries())
         if self.root is not None and self.root.exists():
             for child in self.root.iterdir():
-                if child.is_dir() and _STAGE_NAME.fullmatch(child.name):
+                if child.is_dir() and STAGE_NAME.fullmatch(child.name):
                     shutil.rmtree(child, ignore_errors=True)
         return count
 
     def prune(self, *, older_than: float | None = None, max_bytes: int | None = None) -> int:
         """Remove entries unused for `older_than` seconds, then the least recently used ones
-        until the cache holds at most `max_bytes`. Returns how many were removed."""
-        files = sorted((p.stat().st_mtime, p.stat().st_size, p) for p in self._entries())
+        until the cache takes at most `max_bytes` on disk. Returns how many were removed."""
+        stats = ((p, p.stat()) for p in self._entries())
+        files = sorted((st.st_mtime, _on_disk(st), p) for p, st in stats)
         now, removed, total = time.time(), 0, sum(size for _, size, _ in files)
         for mtime, size, path in files:
             too_old = older_than is not None and now - mtime > older_than
@@ -171,11 +187,11 @@ class DiskCache:
             removed, total = removed + 1, total - size
         return removed
 
-    def _entries(self):
+    def _entries(self) -> Iterator[Path]:
         if self.root is None or not self.root.exists():
             return
         for stage_dir in self.root.iterdir():
-            if stage_dir.is_dir() and _STAGE_NAME.fullmatch(stage_dir.name):
+            if stage_dir.is_dir() and STAGE_NAME.fullmatch(stage_dir.name):
                 for path in stage_dir.glob("??/*.json"):
                     if not path.name.startswith(".tmp-"):  # a writer's unfinished file
                         yield path

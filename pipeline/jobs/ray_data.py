@@ -4,7 +4,8 @@
     from pipeline import process_dataset
 
     ds = ray.data.from_items([{"id": "a1", "text": "Regjeringen la fram ..."}])
-    out = process_dataset(ds, config="models.yaml", profile="default", cache_dir="/shared/cache")
+    out = process_dataset(ds, config="models.yaml", profile="default",
+                          cache_dir="files:/shared/cache")
     for row in out.iter_rows():
         print(row["id"], row["status"], row["language"], row["summary"] or row["error"])
 

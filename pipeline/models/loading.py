@@ -25,14 +25,8 @@ def choose_backend(stage: StageConfig) -> str:
     return "transformers"
 
 
-def load_backend(
-    stage: StageConfig, models_dir: Path | None = None, *, workload: str = "sentences"
-) -> Seq2SeqBackend:
-    """Resolve `stage`'s model and load it into its backend (slow: loads the model libraries).
-
-    `workload` is "sentences" (many short inputs: translation) or "documents" (a few long ones:
-    summaries); CTranslate2 lays out its threads for it.
-    """
+def load_backend(stage: StageConfig, models_dir: Path | None = None) -> Seq2SeqBackend:
+    """Resolve `stage`'s model and load it into its backend (slow: loads the model libraries)."""
     path = resolve(stage, models_dir)
     try:
         if choose_backend(stage) == "ctranslate2":
@@ -41,7 +35,6 @@ def load_backend(
             return CTranslate2Backend(
                 path, model_id=stage.model, revision=stage.revision, device=stage.device,
                 compute_type=stage.compute_type, models_dir=models_dir or default_models_dir(),
-                workload=workload,
             )  # fmt: skip
         from pipeline.models.backends.transformers_backend import TransformersBackend
 

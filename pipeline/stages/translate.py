@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from pipeline.cache import DiskCache, make_key
+from pipeline.cache import Cache, make_key
 from pipeline.language.detect import detect_language
 from pipeline.models.backends.base import Seq2SeqBackend
 from pipeline.stages.base import Output
@@ -72,7 +72,7 @@ class TranslateStage:
         *,
         model: dict[str, Any],
         settings: dict[str, Any],
-        memory: DiskCache | None = None,
+        memory: Cache | None = None,
     ) -> None:
         self._backend = backend
         self.model = model  # id, revision, backend
@@ -145,18 +145,14 @@ class TranslateStage:
     def _tm_key(self, sentence: str) -> str:
         return make_key("tm", self.version, self.identity, sentence)
 
-    def _recall(self, sentences: Sequence[str], memory: DiskCache | None) -> dict[str, str]:
-        if memory is None:
+    def _recall(self, sentences: Sequence[str], memory: Cache | None) -> dict[str, str]:
+        if memory is None or not sentences:
             return {}
-        found = {}
-        for sentence in sentences:
-            hit = memory.get("tm", self._tm_key(sentence))
-            if isinstance(hit, str):
-                found[sentence] = hit
-        return found
+        hits = memory.get_many("tm", [self._tm_key(s) for s in sentences])
+        return {s: hit for s, hit in zip(sentences, hits, strict=True) if isinstance(hit, str)}
 
     def _translate(
-        self, sentences: Sequence[str], notes: dict[str, list[str]], memory: DiskCache | None
+        self, sentences: Sequence[str], notes: dict[str, list[str]], memory: Cache | None
     ) -> dict[str, str]:
         backend = self._backend()
         limit = min(backend.max_input_tokens, SENTENCE_TOKEN_LIMIT)
@@ -170,8 +166,8 @@ class TranslateStage:
             result[sentence] = " ".join(out[span])
             notes[sentence] = [f for f in flags[span] if f] + (["split"] if len(group) > 1 else [])
             pos += len(group)
-            if memory is not None:
-                memory.put("tm", self._tm_key(sentence), result[sentence])
+        if memory is not None:
+            memory.put_many("tm", [(self._tm_key(s), result[s]) for s in sentences])
         return result
 
 
