@@ -124,7 +124,7 @@ def test_read_only_cache_warns_once_and_goes_on(kind, tmp_path, warnings, monkey
         def read_only(*args, **kwargs):  # what a read-only mount says, even to root
             raise OSError(30, "Read-only file system")
 
-        monkeypatch.setattr("pipeline.cache.files.tempfile.mkstemp", read_only)
+        monkeypatch.setattr("pipeline.atomic_files.tempfile.mkstemp", read_only)
     else:
         _read_only_sqlite(monkeypatch)
     cache = make_store(kind, root)
@@ -141,7 +141,7 @@ def test_full_disk_warns_once(kind, cache, warnings, monkeypatch):
         def full(*args, **kwargs):
             raise OSError(28, "No space left on device")
 
-        monkeypatch.setattr("pipeline.cache.files.tempfile.mkstemp", full)
+        monkeypatch.setattr("pipeline.atomic_files.tempfile.mkstemp", full)
     else:
         cache.get("tm", make_key(0))  # open it, then let SQLite itself run out of pages
         pages = cache._store._sql("PRAGMA page_count").fetchone()[0]

@@ -672,11 +672,11 @@ def test_unwritable_cache_warns_once_and_the_run_answers(
             "diskcache.Cache.set", _full_sqlite)  # fmt: skip
         monkeypatch.setattr(*target)
     elif fault == "read-only":
-        monkeypatch.setattr("pipeline.cache.files.tempfile.mkstemp", _fail_mkstemp)
+        monkeypatch.setattr("pipeline.atomic_files.tempfile.mkstemp", _fail_mkstemp)
     elif fault == "full-on-write":
-        monkeypatch.setattr("pipeline.cache.files.os", _OsProxy(fdopen=_fail_write(errno.ENOSPC)))
+        monkeypatch.setattr("pipeline.atomic_files.os", _OsProxy(fdopen=_fail_write(errno.ENOSPC)))
     else:
-        monkeypatch.setattr("pipeline.cache.files.os", _OsProxy(replace=_fail_replace))
+        monkeypatch.setattr("pipeline.atomic_files.os", _OsProxy(replace=_fail_replace))
     root = tmp_path / "cache"
     with caplog.at_level(logging.WARNING, logger="pipeline"):
         result = fake_pipeline(cache=make_store(kind, root)).run(NB)

@@ -26,12 +26,12 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.atomic_files import replace_file
 from pipeline.cache.base import STAGE_NAME, CacheStats, CacheUsage, check_address
 
 log = logging.getLogger("pipeline")
@@ -111,21 +111,11 @@ class FileCache:
         path = self._path(stage, key)
         payload = json.dumps(value, ensure_ascii=False, sort_keys=True)
         entry = json.dumps({"key": key, "sha256": _checksum(payload), "value": payload})
-        tmp = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(entry)
-            os.replace(tmp, path)
-            tmp = None
+            replace_file(path, [entry.encode("utf-8")])
         except OSError as exc:
             self._write_failed = True
             log.warning("cannot write to cache %s (%s); continuing without caching", self.root, exc)
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
 
     def get_many(self, stage: str, keys: Sequence[str]) -> list[Any | None]:
         """`get` for each key, in order."""
