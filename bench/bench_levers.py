@@ -45,6 +45,7 @@ def main() -> int:
     from build_models import ensure_models
 
     from pipeline.models.backends.base import plan_batches
+    from pipeline.models.backends.ctranslate2_backend import BATCH_TOKENS, MAX_BATCH
     from pipeline.models.light_tokenizers import load_light_tokenizer
 
     models = ensure_models(bs.MODELS)
@@ -72,10 +73,11 @@ def main() -> int:
             size, kind = (32, "examples") if "32" in batches else (1024, "tokens")
             results = t.translate_batch(rows, max_batch_size=size, batch_type=kind, **options)
             return [r.hypotheses[0] for r in results]
-        out: list = [None] * len(rows)  # the project's plan: length-sorted, <= 2048 tokens
+        out: list = [None] * len(rows)  # the project's plan: length-sorted, token-budgeted
         replicas = t.num_translators
         pending = []
-        for batch in plan_batches([len(r) for r in rows]):
+        plan = plan_batches([len(r) for r in rows], max_tokens=BATCH_TOKENS, max_batch=MAX_BATCH)
+        for batch in plan:
             extra = {"max_batch_size": -(-len(batch) // replicas)} if replicas > 1 else {}
             pending.append((batch, t.translate_batch([rows[i] for i in batch], asynchronous=True,
                                                      **options, **extra)))  # fmt: skip
