@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.models.builtin import TOKENIZER_CORPUS
+
 BREAKS = {
     None: "the real layout",
     "no_shared": "model.shared.weight removed from the file (nothing left to tie from)",
@@ -46,26 +48,7 @@ BREAKS = {
 
 MARIAN_ONLY = ("positions_in_file", "bad_positions", "bad_pad_row", "fp32_config")
 
-CORPUS = """\
-Regjeringen la fram statsbudsjettet for neste år på tirsdag.
-Statsministeren sier at økonomien går bedre enn ventet, men prisene stiger fortsatt.
-Den japanske forsvarsministeren besøkte Tyrkia denne uken.
-Fylkestinget vedtok å byggje ein ny tunnel under fjorden.
-Energistyrelsen offentliggjorde vinderne af udbuddet om to nye havvindmølleparker.
-Antalet påbörjade bostäder i Sverige minskade med nästan 20 procent.
-Helse Nord la torsdag fram det endelige forslaget til ny sykehusstruktur.
-Ifølge rapporten kostet det i gjennomsnitt 38 mill. kroner å bygge om et fergeleie.
-Tokyo planlegger å sette av 200 milliarder yen fra sitt budsjett for 2026.
-Over 30 000 personer har signert et opprop på nett, og det er varslet fakkeltog.
-The government presented next year's budget on Tuesday.
-The prime minister says the economy is doing better than expected, but prices are still rising.
-The Japanese defence minister visited Turkey this week.
-The county council decided to build a new tunnel under the fjord.
-The port expects growth to slow this year as household spending weakens.
-According to the report, it cost an average of 38 million kroner to rebuild a ferry terminal.
-Tokyo plans to set aside 200 billion yen from its budget for 2026.
-More than 30,000 people have signed an online petition, and torch marches are planned.
-"""
+CORPUS = TOKENIZER_CORPUS  # the built-in tiny models' tokenizer corpus
 
 # Tiny sizes; everything else is the real config's.
 D_MODEL, HEADS, FFN, LAYERS = 32, 4, 64, 2
@@ -237,6 +220,19 @@ def marian_config(vocab: dict[str, int], break_: str | None = None) -> dict:
     return config
 
 
+def _break_shared(t: dict[str, np.ndarray], break_: str | None, seed: int) -> None:
+    """The breaks both layouts share: the embedding, the output projection, the logits bias."""
+    shared = t["model.shared.weight"]
+    if break_ == "no_shared":
+        del t["model.shared.weight"]
+    elif break_ == "lm_head_differs":
+        t["lm_head.weight"] = _normal(seed, "lm_head.weight", shared.shape)
+    elif break_ == "lm_head_copy":
+        t["lm_head.weight"] = shared.copy()
+    elif break_ == "no_logits_bias":
+        del t["final_logits_bias"]
+
+
 def marian_tensors(config: dict, seed: int = 0, break_: str | None = None) -> dict[str, np.ndarray]:
     """float32 values (rounded through fp16, as stored) under the real file's key names."""
     n, d, pad = config["vocab_size"], config["d_model"], config["pad_token_id"]
@@ -258,15 +254,8 @@ def marian_tensors(config: dict, seed: int = 0, break_: str | None = None) -> di
         t.update(
             _layer_tensors(seed, f"model.decoder.layers.{i}", True, d, config["decoder_ffn_dim"])
         )
-    if break_ == "no_shared":
-        del t["model.shared.weight"]
-    elif break_ == "lm_head_differs":
-        t["lm_head.weight"] = _normal(seed, "lm_head.weight", (n, d))
-    elif break_ == "lm_head_copy":
-        t["lm_head.weight"] = shared.copy()
-    elif break_ == "no_logits_bias":
-        del t["final_logits_bias"]
-    elif break_ == "positions_in_file":
+    _break_shared(t, break_, seed)
+    if break_ == "positions_in_file":
         pos = sinusoids(config["max_position_embeddings"], d).astype(np.float32)
         t["model.encoder.embed_positions.weight"] = pos
         t["model.decoder.embed_positions.weight"] = pos.copy()
@@ -428,15 +417,8 @@ def bart_tensors(config: dict, seed: int = 0, break_: str | None = None) -> dict
         ffn = config[f"{side}_ffn_dim"]
         for i in range(layers):
             t.update(_layer_tensors(seed, f"model.{side}.layers.{i}", side == "decoder", d, ffn))
-    if break_ == "no_shared":
-        del t["model.shared.weight"]
-    elif break_ == "lm_head_differs":
-        t["lm_head.weight"] = _normal(seed, "lm_head.weight", (n, d))
-    elif break_ == "lm_head_copy":
-        t["lm_head.weight"] = shared.copy()
-    elif break_ == "no_logits_bias":
-        del t["final_logits_bias"]
-    elif break_ == "eos_bias":  # a legal value (the file holds the bias), not the usual zeros
+    _break_shared(t, break_, seed)
+    if break_ == "eos_bias":  # a legal value (the file holds the bias), not the usual zeros
         t["final_logits_bias"][0, config["eos_token_id"]] = BART_EOS_BIAS
     return t
 

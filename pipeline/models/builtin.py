@@ -22,7 +22,7 @@ SEED = 0
 # Wider than the default 0.02, so that different inputs give different (noise) outputs.
 INIT_STD = 0.3
 
-_CORPUS = """\
+TOKENIZER_CORPUS = """\
 Regjeringen la fram statsbudsjettet for neste år på tirsdag.
 Statsministeren sier at økonomien går bedre enn ventet, men prisene stiger fortsatt.
 Den japanske forsvarsministeren besøkte Tyrkia denne uken.
@@ -67,7 +67,7 @@ def is_built(path: Path) -> bool:
 
 def _corpus_file(work: Path) -> Path:
     path = work / "corpus.txt"
-    path.write_text(_CORPUS, encoding="utf-8")
+    path.write_text(TOKENIZER_CORPUS, encoding="utf-8")
     return path
 
 
