@@ -37,10 +37,11 @@ def token_counts(tokenizer, texts: Sequence[str]) -> list[int]:
     return [len(ids) for ids in tokenizer(list(texts))["input_ids"]]
 
 
-def input_limit(config, tokenizer) -> int:
-    """The model's input limit: its positions, or the tokenizer's maximum if that is lower."""
-    limit = getattr(config, "max_position_embeddings", None) or 512
-    return min(limit, tokenizer.model_max_length or limit)
+def input_limit(max_positions: int | None, tokenizer_max: int | None) -> int:
+    """The model's input limit: its positions (512 if unset), or the tokenizer's maximum if that
+    is lower."""
+    limit = max_positions or 512
+    return min(limit, tokenizer_max or limit)
 
 
 def plan_batches(

@@ -40,6 +40,7 @@ from pipeline.atomic_files import build_dir
 from pipeline.errors import ModelUnavailableError
 from pipeline.models.backends.base import (
     cpu_threads,
+    input_limit,
     new_token_limits,
     plan_batches,
 )
@@ -248,8 +249,9 @@ class CTranslate2Backend:
 
         self.tokenizer = load_tokenizer(model_dir)
         config = json.loads((model_dir / "config.json").read_text("utf-8"))
-        positions = config.get("max_position_embeddings") or 512
-        self.max_input_tokens = min(positions, self.tokenizer.max_length)
+        self.max_input_tokens = input_limit(
+            config.get("max_position_embeddings"), self.tokenizer.max_length
+        )
         gen = generation_defaults(model_dir)
         # HF's forced BOS (BART: <s> after </s>) is a target prefix here; HF's forced EOS takes
         # one of `max_new_tokens`, while CTranslate2 ends a hypothesis cut at the limit without it.

@@ -49,7 +49,9 @@ class TransformersBackend:
         )
         verify_loaded(model, model_dir, model_id=model_id or str(model_dir), loading_info=info)
         self.model = model.to(self.device).eval()
-        self.max_input_tokens = input_limit(model.config, self.tokenizer)
+        self.max_input_tokens = input_limit(
+            getattr(model.config, "max_position_embeddings", None), self.tokenizer.model_max_length
+        )
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens each text takes as model input, special tokens included."""
