@@ -1,6 +1,7 @@
 """What both stores share: keys, addresses, the default location and cap, the interface.
 
-(`parse_size` lives in `pipeline.config`, which reads sizes from models.yaml; re-exported here.)
+(`parse_size` lives in `pipeline.config`, which reads sizes from models.yaml; `pipeline.cache`
+re-exports it.)
 """
 
 from __future__ import annotations
