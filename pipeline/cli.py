@@ -472,14 +472,12 @@ def models_pull(config: Config = None, profile: Profile = "default") -> None:
 def _cache(cache_dir: str | None, config: Path | None, max_size: str | None = None):
     """The cache the stage commands would use: --cache-dir (or its variable), else the profiles
     file's `cache:` section, else the user cache directory."""
-    from pipeline.cache import open_cache
+    from pipeline.cache import open_configured
     from pipeline.config import load_cache_config
 
     settings = _call(lambda: load_cache_config(config), "cache")
-    location = cache_dir or settings.dir or default_cache_dir()
-    cap = _size(max_size) if max_size is not None else settings.max_bytes
     try:
-        return open_cache(location, max_size=cap)
+        return open_configured(cache_dir, settings, max_size=_size(max_size))
     except ValueError as exc:  # an unknown location scheme
         raise typer.BadParameter(str(exc), param_hint="--cache-dir") from None
 

@@ -19,7 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from pipeline.cache import Cache, default_cache_dir, make_key, open_cache
+from pipeline.cache import Cache, make_key, open_cache, open_configured
 from pipeline.config import Profile, load_profile
 from pipeline.errors import InputError, LanguageError, PipelineError
 from pipeline.language.codes import (
@@ -104,9 +104,9 @@ class Pipeline:
         `pipeline.cache.default_max_size`).
         """
         loaded = load_profile(path, profile)
-        location = cache_dir or loaded.cache.dir or default_cache_dir()
-        cap = max_size if max_size is not None else loaded.cache.max_bytes
-        cache = open_cache(location if use_cache else None, max_size=cap, refresh=refresh)
+        cache = open_configured(
+            cache_dir, loaded.cache, max_size=max_size, use_cache=use_cache, refresh=refresh
+        )
         return cls(loaded, cache=cache, **options)
 
     # ---- public verbs -------------------------------------------------------------------

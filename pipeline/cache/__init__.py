@@ -15,7 +15,7 @@ from pipeline.cache.base import (
     make_key,
 )
 from pipeline.cache.files import FileCache
-from pipeline.cache.location import open_cache, parse_location
+from pipeline.cache.location import open_cache, open_configured, parse_location
 from pipeline.cache.sqlite import SqliteCache
 from pipeline.config import parse_size  # sizes are read from models.yaml
 
@@ -33,6 +33,7 @@ __all__ = [
     "default_max_size",
     "make_key",
     "open_cache",
+    "open_configured",
     "parse_location",
     "parse_size",
 ]

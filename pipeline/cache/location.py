@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.cache.base import Cache
+from pipeline.cache.base import Cache, default_cache_dir
 from pipeline.cache.files import FileCache
 from pipeline.cache.sqlite import SqliteCache
+from pipeline.config import CacheConfig
 
 STORES = ("sqlite", "files")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):(.*)$", re.DOTALL)  # 2+ letters: not C:\
@@ -60,3 +61,19 @@ def open_cache(
     if store == "files":
         return FileCache(root, refresh=refresh, max_size=max_size)
     return SqliteCache(root, max_size=max_size, refresh=refresh)
+
+
+def open_configured(
+    cache_dir: str | Path | None,
+    settings: CacheConfig,
+    *,
+    max_size: int | None = None,
+    use_cache: bool = True,
+    refresh: bool = False,
+) -> Cache:
+    """The cache a run uses: at `cache_dir`, else the profiles file's ``cache: dir``, else
+    `default_cache_dir()`; capped at `max_size`, else ``cache: max_size``, else the default cap.
+    With `use_cache` false, caching is off."""
+    location = cache_dir or settings.dir or default_cache_dir()
+    cap = max_size if max_size is not None else settings.max_bytes
+    return open_cache(location if use_cache else None, max_size=cap, refresh=refresh)
