@@ -41,9 +41,9 @@ BPE_VOCAB = 1100  # ~1.3 on bench/english_article.txt
 
 
 def _texts(english: bool) -> list[str]:
-    from pipeline.models.builtin import _CORPUS
+    from pipeline.models.builtin import TOKENIZER_CORPUS
 
-    lines = [line for line in _CORPUS.splitlines() if line.strip()]
+    lines = [line for line in TOKENIZER_CORPUS.splitlines() if line.strip()]
     out = []
     for path in sorted(ARTICLES.glob("*.txt")):
         is_english = path.name.startswith("en-")
