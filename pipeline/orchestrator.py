@@ -29,7 +29,7 @@ from pipeline.language.codes import (
     Language,
     language_name,
 )
-from pipeline.models.backends.base import Seq2SeqBackend
+from pipeline.models.backends.base import InputShape, Seq2SeqBackend
 from pipeline.models.loading import choose_backend, load_backend
 from pipeline.records import parse_record, record_id
 from pipeline.results import Failure, Result
@@ -332,7 +332,10 @@ class Pipeline:
     def _loader(self, stage: str) -> Callable[[], Seq2SeqBackend]:
         def load() -> Seq2SeqBackend:
             if stage not in self._backends:
-                self._backends[stage] = load_backend(self.profile.stage(stage), self.models_dir)
+                inputs: InputShape = "documents" if stage == "summarise" else "sentences"
+                self._backends[stage] = load_backend(
+                    self.profile.stage(stage), self.models_dir, inputs=inputs
+                )
             return self._backends[stage]
 
         return load

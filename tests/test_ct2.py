@@ -179,3 +179,21 @@ def test_auto_chooses_ctranslate2_end_to_end(models_dir, tmp_path):
     assert pipe._backends["translate"].name == "ctranslate2"
     assert result.translation.strip() and result.summary.strip()
     assert os.path.isdir(models_dir / "ct2")
+
+
+def test_thread_layout_follows_what_the_model_is_given(models_dir, monkeypatch):
+    # Sentences: a replica per core, a call's batches split across them. Documents (summaries):
+    # one replica whose operations use every core, so that a single summary is not left on one
+    # core while the other idles. On GPU: one replica either way.
+    monkeypatch.setattr(ct2, "cpu_threads", lambda: 4)
+    assert ct2.thread_layout("cpu", "sentences") == (4, 1)
+    assert ct2.thread_layout("cpu", "documents") == (1, 4)
+    for inputs in ("sentences", "documents"):
+        assert ct2.thread_layout("cuda", inputs) == (1, 4)
+    pipe = Pipeline(load_profile(CONFIG, "tiny"), cache=DiskCache(None), models_dir=models_dir)
+    translator = pipe._loader("translate")()
+    summariser = pipe._loader("summarise")()
+    assert isinstance(translator, CTranslate2Backend) and isinstance(summariser, CTranslate2Backend)
+    assert translator.translator.num_translators == 4
+    assert summariser.translator.num_translators == 1
+    assert summariser.generate(["The council met on Tuesday. It agreed."], {}) != [""]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.config import STAGES, Profile, StageConfig
 from pipeline.errors import ModelUnavailableError
-from pipeline.models.backends.base import Seq2SeqBackend
+from pipeline.models.backends.base import InputShape, Seq2SeqBackend
 from pipeline.models.locate import default_models_dir, resolve
 
 
@@ -25,8 +25,14 @@ def choose_backend(stage: StageConfig) -> str:
     return "transformers"
 
 
-def load_backend(stage: StageConfig, models_dir: Path | None = None) -> Seq2SeqBackend:
-    """Resolve `stage`'s model and load it into its backend (slow: loads the model libraries)."""
+def load_backend(
+    stage: StageConfig, models_dir: Path | None = None, *, inputs: InputShape = "sentences"
+) -> Seq2SeqBackend:
+    """Resolve `stage`'s model and load it into its backend (slow: loads the model libraries).
+
+    `inputs` says what the stage gives the model: many sentences (translation) or a few whole
+    documents (summaries); the CTranslate2 backend lays out its threads for it.
+    """
     path = resolve(stage, models_dir)
     try:
         if choose_backend(stage) == "ctranslate2":
@@ -35,6 +41,7 @@ def load_backend(stage: StageConfig, models_dir: Path | None = None) -> Seq2SeqB
             return CTranslate2Backend(
                 path, model_id=stage.model, revision=stage.revision, device=stage.device,
                 compute_type=stage.compute_type, models_dir=models_dir or default_models_dir(),
+                inputs=inputs,
             )  # fmt: skip
         from pipeline.models.backends.transformers_backend import TransformersBackend
 

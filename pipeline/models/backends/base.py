@@ -10,11 +10,14 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 #: Source tokens per batch: length-sorted inputs are packed until this many (padded) tokens.
 DEFAULT_BATCH_TOKENS = 2048
 DEFAULT_MAX_BATCH = 32
+#: What a model is given: many short inputs (an article's sentences) or a few long ones (whole
+#: English texts to summarise); a backend may lay out its threads for it.
+InputShape = Literal["sentences", "documents"]
 
 
 class Seq2SeqBackend(Protocol):

@@ -39,6 +39,7 @@ from typing import Any
 from pipeline.atomic_files import build_dir
 from pipeline.errors import ModelUnavailableError
 from pipeline.models.backends.base import (
+    InputShape,
     cpu_threads,
     input_limit,
     new_token_limits,
@@ -218,6 +219,7 @@ class CTranslate2Backend:
         device: str = "auto",
         compute_type: str = "auto",
         models_dir: Path,
+        inputs: InputShape = "sentences",
         inter_threads: int | None = None,
         intra_threads: int | None = None,
         max_batch_tokens: int = BATCH_TOKENS,
@@ -265,7 +267,7 @@ class CTranslate2Backend:
             "repetition_penalty": gen.get("repetition_penalty") or 1.0,
         }
 
-        inter, intra = thread_layout(self.device)
+        inter, intra = thread_layout(self.device, inputs)
         inter, intra = inter_threads or inter, intra_threads or intra  # overrides (benchmarks)
         self.max_batch_tokens, self.max_batch = max_batch_tokens, max_batch
         self.translator = ctranslate2.Translator(
@@ -323,17 +325,21 @@ class CTranslate2Backend:
         return outputs
 
 
-def thread_layout(device: str) -> tuple[int, int]:
-    """(inter_threads, intra_threads): on CPU one replica per core with one thread each, a
-    call's batches split across them; on GPU one replica.
+def thread_layout(device: str, inputs: InputShape = "sentences") -> tuple[int, int]:
+    """(inter_threads, intra_threads) for a model given `inputs`.
 
-    Measured with bench/bench_levers.py on 2 cores (int8, 4 beams, the default models'
-    architectures): one article's sentences 2.63 s this way against 3.08 s with CTranslate2's
-    default of one replica with 4 threads (2.62 s with one replica on both cores); ten news
-    articles 34.6 s against 47.9 s one call per article (40.4 s on one replica, both cores); one
-    summary 4.21 s against 4.38 s (4.59 s on one replica, both cores): the decoder's per-step
-    products are too small to keep two threads busy, two independent batches are not. Replicas on
-    one device share the weights (CTranslate2 docs, parallel.md): no extra memory.
+    On CPU, sentences get one replica per core with one thread each (a call's batches split
+    across them), documents one replica whose operations use every core; on GPU one replica.
+
+    Measured on 2 cores (bench/bench_levers.py, each layout in its own process, int8, 4 beams, the
+    default models' architectures): one article's sentences 1.83 s on two one-thread replicas
+    against 2.10 s on one two-thread replica; one ~460-token summary 2.72 s on one two-thread
+    replica against 4.76 s on a one-thread replica (a single input's decoder leaves the second
+    replica idle), and 8 summaries at once 12.7 s against 11.8 s. CTranslate2's default (one
+    replica, 4 threads) oversubscribes two cores: 2.50 s, 3.70 s and 14.8 s. Replicas on one
+    device share the weights (CTranslate2 docs, parallel.md): no extra memory.
     """
     threads = cpu_threads()
-    return (threads, 1) if device == "cpu" else (1, threads)
+    if device != "cpu":
+        return 1, threads
+    return (threads, 1) if inputs == "sentences" else (1, threads)
