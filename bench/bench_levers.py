@@ -141,6 +141,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--articles", type=int, default=6)
+    parser.add_argument("--only", help="run only the workloads whose name contains this")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker is not None:
@@ -184,7 +185,7 @@ def main() -> int:
     order = list(names)
     widths = (60, *(max(len(n), 10) for n in order))
     print("  ".join(h.ljust(w) for h, w in zip(("", *order), widths, strict=True)))
-    for job in jobs:
+    for job in [j for j in jobs if args.only is None or args.only in j]:
         tokens = {name: ask(name, job)["tokens"] for name in order}  # warm-up; the outputs
         times: dict[str, list[float]] = {name: [] for name in order}
         repeat = args.repeat if "articles" not in job else max(3, args.repeat // 2)

@@ -331,12 +331,11 @@ def thread_layout(device: str, inputs: InputShape = "sentences") -> tuple[int, i
     On CPU, sentences get one replica per core with one thread each (a call's batches split
     across them), documents one replica whose operations use every core; on GPU one replica.
 
-    Measured on 2 cores (bench/bench_levers.py, each layout in its own process, int8, 4 beams, the
-    default models' architectures): one article's sentences 1.83 s on two one-thread replicas
-    against 2.10 s on one two-thread replica; one ~460-token summary 2.72 s on one two-thread
-    replica against 4.76 s on a one-thread replica (a single input's decoder leaves the second
-    replica idle), and 8 summaries at once 12.7 s against 11.8 s. CTranslate2's default (one
-    replica, 4 threads) oversubscribes two cores: 2.50 s, 3.70 s and 14.8 s. Replicas on one
+    Measured on 2 cores (each layout in its own process, int8, 4 beams, the default models'
+    architectures; bench/README.md): one article's sentences take the same time either way
+    (2.31 s against 2.34 s; the replicas pay on many articles' sentences at once, `run_many`,
+    measured on an earlier 2-core AMD machine: 34.6 s against 40.4 s for ten articles); one ~460-token summary 2.72 s on one two-thread replica against
+    4.76 s on a one-thread replica, 8 summaries at once 12.7 s against 11.8 s. Replicas on one
     device share the weights (CTranslate2 docs, parallel.md): no extra memory.
     """
     threads = cpu_threads()
