@@ -334,9 +334,10 @@ def thread_layout(device: str, inputs: InputShape = "sentences") -> tuple[int, i
     Measured on 2 cores (each layout in its own process, int8, 4 beams, the default models'
     architectures; bench/README.md): one article's sentences take the same time either way
     (2.31 s against 2.34 s; the replicas pay on many articles' sentences at once, `run_many`,
-    measured on an earlier 2-core AMD machine: 34.6 s against 40.4 s for ten articles); one ~460-token summary 2.72 s on one two-thread replica against
-    4.76 s on a one-thread replica, 8 summaries at once 12.7 s against 11.8 s. Replicas on one
-    device share the weights (CTranslate2 docs, parallel.md): no extra memory.
+    measured on an earlier 2-core AMD machine: 34.6 s against 40.4 s for ten articles); one
+    ~460-token summary 2.72 s on one two-thread replica against 4.76 s on a one-thread
+    replica, 8 summaries at once 12.7 s against 11.8 s. Replicas on one device share the
+    weights (CTranslate2 docs, parallel.md): no extra memory.
     """
     threads = cpu_threads()
     if device != "cpu":
