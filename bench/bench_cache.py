@@ -17,6 +17,9 @@ store's framing not included). "Disk" is the space the cache directory's files t
 cache (the data was just written), wall time and, since a shared machine preempts a process
 for whole milliseconds, the thread's CPU time too. The 4-process insert rate adds new articles
 to the filled cache: one `put_many` for an article's sentences and one `put` per stage output.
+The prunes lower the cap by 10%, then to half: the SQLite store deletes the least recently stored
+entries in transactions of about `PRUNE_SECONDS` each and keeps no room for its log, which it
+empties at the end, so what is left comes just under the target.
 
 The cache lives in --dir (default bench/.work/cache-bench, removed afterwards unless --keep);
 the run refuses to start when the estimated size is more than half the free space there.

@@ -89,3 +89,32 @@ def age(kind: str, root: Path, stage: str, key: str, seconds: float) -> None:
 
 def _db(root: Path) -> closing[sqlite3.Connection]:
     return closing(sqlite3.connect(root / DB_NAME, timeout=30, isolation_level=None))
+
+
+# ---- SQLite only -------------------------------------------------------------------------------
+
+
+def age_all(root: Path, seconds: float) -> None:
+    """Make every entry of a SQLite store look unused for `seconds` more (their order stays)."""
+    with _db(root) as db:
+        db.execute("UPDATE Cache SET store_time = store_time - ?", (seconds,))
+
+
+def sqlite_counts(root: Path) -> tuple[tuple, tuple]:
+    """The totals a SQLite store keeps (diskcache's count; entries and bytes per stage), and the
+    same totals counted from its rows: equal when the store is consistent."""
+    with _db(root) as db:
+        kept = (db.execute("SELECT value FROM Settings WHERE key = 'count'").fetchone()[0],
+                db.execute("SELECT stage, entries, bytes FROM nordtrans_stages WHERE entries > 0 "
+                           "ORDER BY stage").fetchall())  # fmt: skip
+        rows = (db.execute("SELECT count(*) FROM Cache").fetchone()[0],
+                db.execute("SELECT tag, count(*), sum(length(value)) FROM Cache GROUP BY tag "
+                           "ORDER BY tag").fetchall())  # fmt: skip
+    return kept, rows
+
+
+def sqlite_schema(root: Path) -> list[tuple[str, str]]:
+    """(name, SQL) of every table, index and trigger, and whether the database checks out."""
+    with _db(root) as db:
+        assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        return db.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()

@@ -6,9 +6,11 @@ files, the SQLite database, its cap, today's layout read by the new store) follo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,7 +26,17 @@ from pipeline.cache import (
 )
 from pipeline.cache import sqlite as sqlite_store
 
-from .stores import STORES, addresses, age, entry_label, make_store, read_raw, write_raw
+from .stores import (
+    STORES,
+    addresses,
+    age,
+    entry_label,
+    make_store,
+    read_raw,
+    sqlite_counts,
+    sqlite_schema,
+    write_raw,
+)
 
 
 @pytest.fixture(params=STORES)
@@ -260,6 +272,101 @@ def test_a_hit_on_an_entry_unused_for_a_day_keeps_it_from_eviction(tmp_path, mon
     assert cache.get("tm", keys[0]) == "sentence 0" and len(writes) == 1  # now fresh: a pure read
     assert cache.prune(older_than=86400) == 18
     assert {key for _, key in addresses("sqlite", cache.root)} == set(keys[:2])
+
+
+def _ordered_entries(cache: SqliteCache, count: int) -> list[tuple[str, str]]:
+    """`count` entries of three stages and mixed sizes, stored one after another (the first is
+    the least recently stored); returns their (stage, key) in that order."""
+    entries = []
+    for i in range(count):
+        stage = ("tm", "tm", "translate", "summarise")[i % 4]
+        size = 40 if stage == "tm" else 1000 + 37 * i % 3000  # overflow pages, compressed or not
+        value = os.urandom(size // 2).hex() if i % 8 == 2 else "ø" * size
+        cache.put(stage, make_key(i), value)
+        entries.append((stage, make_key(i)))
+    return entries
+
+
+def test_a_prune_in_many_transactions_removes_the_oldest_and_keeps_every_count(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(sqlite_store, "PRUNE_ROWS", 7)  # transactions of 1 to 70 rows
+    cache = SqliteCache(tmp_path / "c")
+    entries = _ordered_entries(cache, 600)
+    for stage, key in entries[:100]:  # stored again: now the most recently stored, rows unmoved
+        cache.put(stage, key, "again")
+    recency = entries[100:] + entries[:100]  # the least recently stored first
+    schema = sqlite_schema(cache.root)
+    for rank, (stage, key) in enumerate(recency[:50]):
+        age("sqlite", cache.root, stage, key, 2 * 86400 - rank)
+    assert cache.prune(older_than=86400) == 50
+    assert set(addresses("sqlite", cache.root)) == set(recency[50:])
+    before = cache.usage().disk_bytes
+    removed = cache.prune(max_bytes=before // 2)
+    assert set(addresses("sqlite", cache.root)) == set(recency[50 + removed :])
+    kept, rows = sqlite_counts(cache.root)
+    assert kept == rows and cache.usage().entries == rows[0] == 550 - removed
+    assert {stage: (s.entries, s.bytes) for stage, s in cache.info().items()} == {
+        stage: (n, size) for stage, n, size in rows[1]
+    }
+    # A ceiling, but not one far above what is left: no room is kept for the log (emptied).
+    assert before // 2 - 40_000 < cache.usage().disk_bytes <= before // 2
+    assert sqlite_schema(cache.root) == schema  # every trigger back as it was, and working:
+    cache.put("tm", make_key("new"), "x")
+    kept, rows = sqlite_counts(cache.root)
+    assert kept == rows and rows[0] == 551 - removed
+
+
+def test_a_prune_with_a_delete_trigger_it_does_not_know_lets_the_triggers_run(tmp_path):
+    cache = SqliteCache(tmp_path / "c")
+    entries = _ordered_entries(cache, 100)
+    with closing(sqlite3.connect(cache.db_path, isolation_level=None)) as db:
+        db.execute("CREATE TABLE gone (key BLOB)")
+        db.execute("CREATE TRIGGER audit AFTER DELETE ON Cache BEGIN "
+                   "INSERT INTO gone VALUES (OLD.key); END")  # fmt: skip
+    schema = sqlite_schema(cache.root)
+    assert cache.prune(max_bytes=1) == 100
+    with closing(sqlite3.connect(cache.db_path)) as db:
+        assert db.execute("SELECT count(*) FROM gone").fetchone()[0] == len(entries)
+    assert sqlite_counts(cache.root) == ((0, []), (0, []))
+    assert sqlite_schema(cache.root) == schema
+
+
+class _FailingOn:
+    """A connection whose statements starting with `prefix` fail, as on a disk gone bad."""
+
+    def __init__(self, db: sqlite3.Connection, prefix: str) -> None:
+        self.db, self.prefix = db, prefix
+
+    def execute(self, sql: str, *args):
+        if sql.startswith(self.prefix):
+            raise sqlite3.OperationalError("disk I/O error")
+        return self.db.execute(sql, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self.db, name)
+
+
+@pytest.mark.parametrize("failing", ["DELETE", "UPDATE Settings", "CREATE TRIGGER", "COMMIT"])
+def test_a_prune_failing_inside_a_transaction_changes_nothing(
+    tmp_path, warnings, monkeypatch, failing
+):
+    cache = SqliteCache(tmp_path / "c")
+    entries = _ordered_entries(cache, 100)
+    schema, counts = sqlite_schema(cache.root), sqlite_counts(cache.root)
+    admin = SqliteCache._admin
+
+    @contextlib.contextmanager
+    def failing_admin(self):
+        with admin(self) as db:
+            yield _FailingOn(db, failing)
+
+    monkeypatch.setattr(SqliteCache, "_admin", failing_admin)
+    assert cache.prune(max_bytes=1) == 0
+    assert len(warnings.records) == 1 and "disk I/O error" in warnings.text
+    assert sqlite_schema(cache.root) == schema  # the dropped triggers are back: rolled back
+    assert sqlite_counts(cache.root) == counts
+    assert addresses("sqlite", cache.root) == entries
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ import pytest
 from pipeline.cache import make_key
 
 from .conftest import ARTICLES, CONFIG, ROOT
-from .stores import STORES, addresses, count, make_store
+from .stores import STORES, addresses, age_all, count, make_store, sqlite_counts, sqlite_schema
 
 SPAWN = multiprocessing.get_context("spawn")
 KEYS = [make_key("stress", i) for i in range(12)]
@@ -263,3 +263,130 @@ def test_four_cli_runs_of_one_article_share_one_cache(kind, tmp_path, models_dir
     assert 0 < counts["tm"] <= sentences + 1, counts  # + the headline
     assert check_every_entry(kind, cache) == sum(counts.values())
     assert no_temporary_files(cache)
+
+
+# ---- a prune while other processes work (SQLite) ---------------------------------------------
+
+
+def _busy_worker(root: str, batches, stop, queue) -> None:
+    """Write new entries and read them back until `stop`, counting `batches`; report what was
+    written, what read back wrong and every warning."""
+    import logging
+
+    warned: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: warned.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("pipeline").addHandler(handler)
+    cache = make_store("sqlite", root)
+    written, wrong, batch = [], 0, 0
+    while not stop.is_set():
+        items = [(make_key("busy", batch, i), {"n": i, "text": "ø" * (i * 37 % 900)})
+                 for i in range(20)]  # fmt: skip
+        cache.put_many("busy", items)
+        found = cache.get_many("busy", [key for key, _ in items])
+        wrong += sum(got != value for got, (_, value) in zip(found, items, strict=True))
+        written += [key for key, _ in items]
+        batch += 1
+        batches.value = batch
+        time.sleep(0.005)
+    queue.put((written, wrong, warned))
+
+
+def _old_entries(root: Path, count: int) -> list[tuple[str, str]]:
+    """`count` entries stored in order (the first the least recently), of mixed sizes (0-3 KB,
+    incompressible)."""
+    cache = make_store("sqlite", root)
+    entries = [("old", make_key("old", i)) for i in range(count)]
+    for low in range(0, count, 100):
+        batch = enumerate(entries[low : low + 100], low)
+        cache.put_many("old", [(key, {"i": i, "text": os.urandom(i * 53 % 1500).hex()})
+                               for i, (_, key) in batch])  # fmt: skip
+    cache.close()
+    return entries
+
+
+@pytest.mark.parametrize("how", ["older_than", "max_bytes"])
+def test_a_prune_beside_a_busy_writer_loses_nothing_it_keeps_and_counts_exactly(
+    tmp_path, monkeypatch, how
+):
+    from pipeline.cache import sqlite as sqlite_store
+
+    # Transactions of 2 rows (after a first of 40): many, and the writer's in between.
+    monkeypatch.setattr(sqlite_store, "PRUNE_ROWS", 40)
+    monkeypatch.setattr(sqlite_store, "PRUNE_SECONDS", 0.0)
+    root = tmp_path / "cache"
+    old = _old_entries(root, 2000)
+    age_all(root, 2 * 86400)
+    schema = sqlite_schema(root)
+    batches, stop, queue = SPAWN.Value("i", 0), SPAWN.Event(), SPAWN.Queue()
+    worker = SPAWN.Process(target=_busy_worker, args=(str(root), batches, stop, queue), daemon=True)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while batches.value == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        pruner = make_store("sqlite", root)
+        size, before = pruner.usage().disk_bytes, batches.value
+        if how == "older_than":
+            assert pruner.prune(older_than=86400) == len(old)
+        else:
+            pruner.prune(max_bytes=size // 2)
+        during = batches.value - before
+    finally:
+        stop.set()
+    written, wrong, warned = queue.get(timeout=60)
+    worker.join(60)
+    assert worker.exitcode == 0
+    assert during >= 3, during  # the writer went on during the prune
+    assert wrong == 0 and warned == [], warned  # no lock timed out, nothing read back wrong
+    left = addresses("sqlite", root)
+    assert {key for stage, key in left if stage == "busy"} == set(written)
+    survivors = [entry for entry in left if entry[0] == "old"]
+    assert survivors == old[len(old) - len(survivors) :]  # the least recently stored went first
+    assert 0 < len(survivors) < len(old) if how == "max_bytes" else not survivors
+    kept, rows = sqlite_counts(root)
+    assert kept == rows
+    assert sqlite_schema(root) == schema
+    assert check_every_entry("sqlite", root) == len(left)
+
+
+_PRUNER = """
+import sys
+sys.path.insert(0, sys.argv[2])
+from pipeline.cache import sqlite as store
+store.PRUNE_ROWS, store.PRUNE_SECONDS = 1, 0.0  # a transaction per row: a long prune
+delete = store._delete_oldest
+def announced(*args):
+    print("transaction", flush=True)
+    return delete(*args)
+store._delete_oldest = announced
+print("removed", store.SqliteCache(sys.argv[1]).prune(max_bytes=1), flush=True)
+"""
+
+
+def test_a_prune_killed_at_random_moments_leaves_a_consistent_database(tmp_path):
+    root = tmp_path / "cache"
+    old = _old_entries(root, 2000)
+    schema = sqlite_schema(root)
+    rng = random.Random(3)
+    left = [len(old)]
+    for _ in range(4):
+        pruner = subprocess.Popen([sys.executable, "-c", _PRUNER, str(root), str(ROOT)],
+                                  stdout=subprocess.PIPE, text=True)  # fmt: skip
+        for _ in range(rng.randint(5, 60)):  # into the prune, then somewhere in a transaction
+            assert pruner.stdout.readline().strip() == "transaction"
+        time.sleep(rng.uniform(0.0, 0.005))
+        os.kill(pruner.pid, signal.SIGKILL)
+        pruner.wait(30)
+        assert sqlite_schema(root) == schema  # intact, every trigger in place
+        kept, rows = sqlite_counts(root)
+        assert kept == rows
+        survivors = addresses("sqlite", root)
+        assert survivors == old[len(old) - len(survivors) :]  # the least recently stored went
+        assert check_every_entry("sqlite", root) == len(survivors)
+        left.append(len(survivors))
+    assert left[0] > left[-1] > 0, left
+    finish = subprocess.run([sys.executable, "-c", _PRUNER, str(root), str(ROOT)],
+                            capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert finish.returncode == 0 and finish.stdout.split()[-2:] == ["removed", str(left[-1])]
+    assert sqlite_counts(root) == ((0, []), (0, []))

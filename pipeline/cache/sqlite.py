@@ -12,6 +12,11 @@ totals; this module adds what the pipeline needs on top of it:
   a cache of small old entries and large new ones creep past its limit, so it is turned off).
 - Per-stage entry and byte counts are kept by SQLite triggers in a small table, so `info` never
   scans the entries; `usage` is O(1) too.
+- `prune` deletes in transactions of about `PRUNE_SECONDS` each (writers wait for one at most)
+  and does the delete triggers' work once per transaction rather than once per row (see
+  `_delete_oldest`). Pruning 5 million entries (bench_cache.py, an idle machine) to 90% of their
+  size took 16 s and is 9 s now; then to half, 45 s and now 26-28 s. What is left is mostly the
+  B-tree work of deleting rows: two thirds of it the unique index of random keys.
 - Recency is kept at a resolution of a day, so a hit is a pure read. diskcache's own LRU policy
   writes an access time (three index pages to the log) on every hit, which made one lookup in a
   hundred wait for a checkpoint (p99 8 ms). Instead entries are evicted least recently stored
@@ -54,10 +59,19 @@ DB_FILES = (DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm")
 # SQLite's 4 MB coalesces more page writes: ~30% more inserts a second (bench_cache.py).
 WAL_ALLOWANCE = 64 * 2**20
 TOUCH_AFTER = 86_400.0  # seconds: how stale an entry's recency may get before a hit refreshes it
-# Rows deleted per transaction by `prune`: writers wait a few seconds at most, and a chunk
-# rewrites each page of the key index about once (400k rows: 17% faster than 100k at 2M entries).
-PRUNE_CHUNK = 250_000
-ADMIN_CACHE_KIB = 256 * 1024  # page cache of the pruning connection, so big chunks do not spill
+# How long one `prune` transaction holds the write lock, about: each deletes as many rows as the
+# last one deleted in that time (other writers wait at most this long; diskcache's timeout is
+# 30 s). Each transaction rewrites most pages of the index of random keys, so larger ones are
+# faster, up to a point (5M entries pruned to half: 4 s 29 s, 5 s 27 s, 6 s 25 s, 10 s 29 s);
+# at 5M entries 5 s is 400-700k rows, and a transaction took 6.2 s at most.
+PRUNE_SECONDS = 5.0
+PRUNE_ROWS = 200_000  # the first transaction's; the next ones' stay within 1/20 and 10 times it
+# Page cache of our own connection, allocated only as used (a prune of 5M entries uses all of it,
+# of 1M ~220 MB): a transaction dirties most of the key index (255 MB at 5M entries) and more.
+# Pruning 5M entries to half took 35 s with 256 MiB, 26-27 s with 1 GiB, 28 s with 2 GiB.
+ADMIN_CACHE_KIB = 1024 * 1024
+# The AFTER DELETE triggers whose work `_delete_oldest` does once per transaction.
+DELETE_TRIGGERS = ("Settings_count_delete", "Settings_size_delete", "nordtrans_stages_delete")
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "lustre", "gpfs", "ceph",
                        "glusterfs", "beegfs", "fuse.sshfs", "9p", "afs"}  # fmt: skip
 
@@ -229,20 +243,36 @@ class SqliteCache:
 
     def prune(self, *, older_than: float | None = None, max_bytes: int | None = None) -> int:
         """Remove entries unused for `older_than` seconds, then the least recently used ones
-        until the cache takes at most `max_bytes` on disk. Returns how many were removed."""
+        until the cache takes at most `max_bytes` on disk. Returns how many were removed.
+
+        Other processes may go on reading and writing meanwhile: each transaction of the prune
+        holds the write lock for about `PRUNE_SECONDS`.
+        """
         removed = 0
         if self.legacy is not None:
             removed += self.legacy.prune(older_than=older_than, max_bytes=max_bytes)
         if self._open() is None:
             return removed
         with self._guard("use"), self._admin() as db:
+            # As diskcache's own connections: a commit does not wait for the disk (a crash may
+            # undo the last ones, never half of one); each checkpoint still syncs.
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA wal_autocheckpoint = 0")  # _Pruner checkpoints, untimed
+            pruner = _Pruner(db)
             if older_than is not None:
-                cutoff = time.time() - older_than
-                removed += _delete_in_chunks(db, "WHERE store_time < ?", (cutoff,))
-            if max_bytes is not None:
-                removed += _shrink(db, _db_limit(max_bytes))
+                removed += pruner.older_than(time.time() - older_than)
             # Deleted pages leave the file (and the log empties) only at a checkpoint.
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            # The log is empty now, so the database may take all of `max_bytes` but what the
+            # log's index (-shm) takes, and a log other processes kept from emptying: no room is
+            # kept for a log to come. A large prune grows the index; a second round makes up.
+            for _ in range(3):
+                if max_bytes is None or (excess := self._disk_bytes() - max_bytes) <= 0:
+                    break
+                if not (taken := pruner.shrink(_db_bytes(db) - excess)):
+                    break
+                removed += taken
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
 
     # ---- opening, failing ---------------------------------------------------------------
@@ -362,34 +392,96 @@ def _extend_schema(db: sqlite3.Connection) -> None:
         db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} {_BACKFILL}; COMMIT;")
 
 
-def _delete_in_chunks(db: sqlite3.Connection, where: str, args: tuple) -> int:
-    """Delete the least recently used rows matching `where`, a transaction per chunk."""
-    removed = 0
-    while True:
-        cursor = db.execute(
-            f"DELETE FROM Cache WHERE rowid IN (SELECT rowid FROM Cache {where} "
-            "ORDER BY store_time LIMIT ?)", (*args, PRUNE_CHUNK),
-        )  # fmt: skip
-        removed += cursor.rowcount
-        if cursor.rowcount < PRUNE_CHUNK:
-            return removed
+class _Pruner:
+    """The transactions of one prune, each deleting as many rows as take about `PRUNE_SECONDS`
+    at the pace of the last full one."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.rows = PRUNE_ROWS  # the most the next transaction deletes
+
+    def older_than(self, cutoff: float) -> int:
+        """Delete every row stored before `cutoff` (seconds since the epoch)."""
+        removed = 0
+        while True:
+            full = self.rows
+            taken = self._delete(full, "WHERE store_time < ?", (cutoff,))
+            removed += taken
+            if taken < full:
+                return removed
+
+    def shrink(self, limit: int) -> int:
+        """Delete least recently stored rows until the database file is at most `limit` bytes."""
+        removed = 0
+        while (size := _db_bytes(self.db)) > limit:
+            count = self.db.execute("SELECT value FROM Settings WHERE key = 'count'").fetchone()[0]
+            # As many rows as the excess is worth at the average row size, and a little more:
+            # index pages of random keys empty slower than rows go. A few rounds reach the limit.
+            taken = self._delete(int((size - limit) / size * count * 1.05) + 10)
+            if not taken:
+                break
+            removed += taken
+        return removed
+
+    def _delete(self, rows: int, where: str = "", args: tuple = ()) -> int:
+        start = time.perf_counter()
+        removed = _delete_oldest(self.db, min(rows, self.rows), where, args)
+        if removed == self.rows:  # a full transaction: its pace sizes the next one
+            pace = removed / max(time.perf_counter() - start, 0.001)
+            self.rows = min(max(int(pace * PRUNE_SECONDS), PRUNE_ROWS // 20, 1), 10 * PRUNE_ROWS)
+        # Copy it into the database at once (the lock is free: writers go on meanwhile), so that
+        # the log holds one transaction at most.
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return removed
 
 
-def _shrink(db: sqlite3.Connection, limit: int) -> int:
-    """Delete least recently used rows until the database file is at most `limit` bytes."""
-    removed = 0
-    page_size = db.execute("PRAGMA page_size").fetchone()[0]
-    while True:
-        size = db.execute("PRAGMA page_count").fetchone()[0] * page_size
-        count = db.execute("SELECT value FROM Settings WHERE key = 'count'").fetchone()[0]
-        if size <= limit or count == 0:
-            return removed
-        # As many rows as the excess is worth at the average row size, a little more, at most
-        # one chunk: a few rounds reach the limit, each round a short transaction.
-        wanted = min(PRUNE_CHUNK, int((size - limit) / (size / count) * 1.05) + 10)
-        cursor = db.execute("DELETE FROM Cache WHERE rowid IN (SELECT rowid FROM Cache "
-                            "ORDER BY store_time LIMIT ?)", (wanted,))  # fmt: skip
-        removed += cursor.rowcount
+def _delete_oldest(db: sqlite3.Connection, rows: int, where: str = "", args: tuple = ()) -> int:
+    """Delete the `rows` least recently stored rows matching `where`, in one transaction.
+
+    Run once per row, the three AFTER DELETE triggers (diskcache's count and size, our per-stage
+    counts) took a third of the time (5M entries; 1 µs a row to sum instead). So inside the
+    transaction they are dropped, their work is done once from sums over the same rows, and they
+    are created again as they were: other connections only ever see them in place (a schema
+    change, so their statements are prepared again), and a crash rolls all of it back. Should
+    the triggers not be the ones we know (another diskcache version), they just run.
+    """
+    oldest = f"FROM Cache {where} ORDER BY store_time, rowid LIMIT ?"  # one order, ties too
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        triggers = db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+            "tbl_name = 'Cache' AND sql LIKE '%AFTER DELETE%'"
+        ).fetchall()
+        sums = db.execute("SELECT stage, count(*), sum(n), sum(size) FROM (SELECT coalesce(tag, "
+                          f"'') AS stage, length(value) AS n, size {oldest}) GROUP BY 1",
+                          (*args, rows)).fetchall()  # fmt: skip
+        bulk = bool(sums) and sorted(name for name, _ in triggers) == sorted(DELETE_TRIGGERS)
+        for name, _ in triggers if bulk else []:
+            db.execute(f"DROP TRIGGER {name}")
+        removed = db.execute(f"DELETE FROM Cache WHERE rowid IN (SELECT rowid {oldest})",
+                             (*args, rows)).rowcount  # fmt: skip
+        if bulk:
+            assert removed == sum(n for _, n, _, _ in sums), "the sums are over other rows"
+            db.execute("UPDATE Settings SET value = value - ? WHERE key = 'count'", (removed,))
+            db.execute("UPDATE Settings SET value = value - ? WHERE key = 'size'",
+                       (sum(size for *_, size in sums),))  # fmt: skip
+            db.executemany("UPDATE nordtrans_stages SET entries = entries - ?, "
+                           "bytes = bytes - ? WHERE stage = ?",
+                           [(n, b, stage) for stage, n, b, _ in sums])  # fmt: skip
+            for _, sql in triggers:
+                db.execute(sql)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return removed
+
+
+def _db_bytes(db: sqlite3.Connection) -> int:
+    """The database file's size once checkpointed (auto-vacuum gives back the free pages)."""
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    return pages * db.execute("PRAGMA page_size").fetchone()[0]
 
 
 def _has_legacy_layout(root: Path) -> bool:
