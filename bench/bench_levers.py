@@ -55,7 +55,7 @@ def worker(layout: dict[str, int], articles: int) -> None:
     from build_models import ensure_models
 
     from pipeline.models.backends.base import plan_batches
-    from pipeline.models.backends.ctranslate2_backend import BATCH_TOKENS, MAX_BATCH
+    from pipeline.models.backends.ctranslate2_backend import BATCH_PLAN
     from pipeline.models.light_tokenizers import load_light_tokenizer
 
     models = ensure_models(bs.MODELS)
@@ -95,9 +95,8 @@ def worker(layout: dict[str, int], articles: int) -> None:
         """The CTranslate2 backend's plan: length-sorted batches split across the replicas."""
         out: list = [None] * len(rows)
         replicas, pending = t[stage].num_translators, []
-        for batch in plan_batches(
-            [len(r) for r in rows], max_tokens=BATCH_TOKENS, max_batch=MAX_BATCH
-        ):
+        tokens, inputs = BATCH_PLAN["documents" if stage == "summarise" else "sentences"]
+        for batch in plan_batches([len(r) for r in rows], max_tokens=tokens, max_batch=inputs):
             extra = {"max_batch_size": -(-len(batch) // replicas)} if replicas > 1 else {}
             results = t[stage].translate_batch(
                 [rows[i] for i in batch], asynchronous=True, **opts, **extra

@@ -196,4 +196,17 @@ def test_thread_layout_follows_what_the_model_is_given(models_dir, monkeypatch):
     assert isinstance(translator, CTranslate2Backend) and isinstance(summariser, CTranslate2Backend)
     assert translator.translator.num_translators == 4
     assert summariser.translator.num_translators == 1
+    # and its batch plan: smaller calls of sentences (less idle time at the end of a call).
+    assert (translator.max_batch_tokens, translator.max_batch) == ct2.BATCH_PLAN["sentences"]
+    assert (summariser.max_batch_tokens, summariser.max_batch) == ct2.BATCH_PLAN["documents"]
     assert summariser.generate(["The council met on Tuesday. It agreed."], {}) != [""]
+
+
+def test_outputs_come_back_in_input_order_across_batches_and_replicas(models_dir):
+    # One input a batch: every batch is decoded alone, the same computation as a call of its own,
+    # so any difference is a mix-up of the order (batches finish out of order on two replicas).
+    fast = _backend("tiny-marian", models_dir, inter_threads=2, intra_threads=1, max_batch=1)
+    settings = {"num_beams": 2, "max_new_tokens": 12}
+    alone = [fast.generate([text], settings)[0] for text in NORWEGIAN]
+    assert len(set(alone)) > 1
+    assert fast.generate(NORWEGIAN, settings) == alone

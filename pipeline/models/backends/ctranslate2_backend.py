@@ -52,11 +52,12 @@ CONVERSION_VERSION = "2"
 MARKER = ".complete"  # written last: a conversion without it is unfinished and never used
 _VERSION = f"conv{CONVERSION_VERSION}"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
-#: Batch plan: up to 4,096 padded source tokens or 64 inputs a call, split across the replicas.
-#: `run_many` over 30 news articles on 2 cores took 80 s this way against 91 s with the
-#: transformers backend's 2,048 / 32 (medians of 2; bench/README.md).
-BATCH_TOKENS = 4096
-MAX_BATCH = 64
+#: Batch plan, (padded source tokens, inputs) per `translate_batch` call, whose batches are split
+#: across the replicas. Sentences: `run_many` over 30 news articles (bench_plans.py, 2-core Intel
+#: Xeon) took 60.2 s with 2,048 / 32 against 66.5 s with 4,096 / 64 (59.7 s with 1,024 / 16);
+#: on an earlier 2-core AMD EPYC it was the other way round (90.6 s against 79.9 s). Documents
+#: (summaries, one replica) stay at 4,096 / 64: eight ~460-token texts in one batch.
+BATCH_PLAN: dict[InputShape, tuple[int, int]] = {"sentences": (2048, 32), "documents": (4096, 64)}
 
 
 def default_compute_type(device: str) -> str:
@@ -222,8 +223,8 @@ class CTranslate2Backend:
         inputs: InputShape = "sentences",
         inter_threads: int | None = None,
         intra_threads: int | None = None,
-        max_batch_tokens: int = BATCH_TOKENS,
-        max_batch: int = MAX_BATCH,
+        max_batch_tokens: int | None = None,
+        max_batch: int | None = None,
     ) -> None:
         import ctranslate2
 
@@ -269,7 +270,9 @@ class CTranslate2Backend:
 
         inter, intra = thread_layout(self.device, inputs)
         inter, intra = inter_threads or inter, intra_threads or intra  # overrides (benchmarks)
-        self.max_batch_tokens, self.max_batch = max_batch_tokens, max_batch
+        plan_tokens, plan_inputs = BATCH_PLAN[inputs]
+        self.max_batch_tokens = max_batch_tokens or plan_tokens
+        self.max_batch = max_batch or plan_inputs
         self.translator = ctranslate2.Translator(
             str(self.path), device=self.device, compute_type=compute_type,
             inter_threads=inter, intra_threads=intra,
