@@ -40,14 +40,8 @@ def main() -> int:
     parser.add_argument("--busy-ms", type=float, default=5.0)
     parser.add_argument("--period-ms", type=float, default=50.0)
     args = parser.parse_args()
-    os.environ.setdefault("NORDTRANS_MODELS_DIR", str(bs.MODELS))
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from build_models import ensure_models
-
-    ensure_models(bs.MODELS)
     sides = ("ct2", "project")
-    for side in sides:  # convert once, outside the measured workers
-        bs.Worker(side, 0).close()
+    bs.convert_once(sides)  # the workers build the models too, when they are missing
     workers = {side: bs.Worker(side, args.articles) for side in sides}
     busy = BUSY.format(busy=args.busy_ms / 1000, idle=(args.period_ms - args.busy_ms) / 1000)
     seconds: dict[tuple[str, str], list[float]] = {}

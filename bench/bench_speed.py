@@ -326,6 +326,12 @@ class Worker:
 # ---- the measurements -------------------------------------------------------------------------
 
 
+def convert_once(sides=("ct2", "project")) -> None:
+    """Convert (once) in throwaway workers, so that no conversion counts in a measured worker."""
+    for side in sides:
+        Worker(side, 0).close()
+
+
 def interleaved(workers: dict[str, Worker], command: str, sides, repeat: int, log) -> dict:
     """`repeat` timed runs of `command` per side, the order of the sides rotating each round."""
     times: dict[str, list[float]] = {side: [] for side in sides}
@@ -346,9 +352,7 @@ def interleaved(workers: dict[str, Worker], command: str, sides, repeat: int, lo
 
 
 def bench_models(repeat: int, articles: int, throughput: bool, log) -> dict:
-    # Convert (once) in throwaway workers, so that no conversion counts in a measured worker.
-    for side in ("ct2", "project"):
-        Worker(side, 0).close()
+    convert_once()
     workers = {side: Worker(side, articles) for side in SIDES}
     for side, w in workers.items():
         log(f"  {side} loaded in {w.hello['load_s']:.1f}s")
