@@ -6,7 +6,8 @@
     print(result.language.code, result.summary)
 
 Importing this package is cheap: torch and transformers load only when a model is first needed,
-and ray only when `process_dataset` or `ArticleProcessor` is first used.
+ray only when `process_dataset` or `ArticleProcessor` is first used, and the faithfulness checks
+only when `check_texts` or `CheckReport` is.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pipeline.text.sentences import split_sentences
 
 __all__ = [
     "ArticleProcessor",
+    "CheckReport",
     "ConfigError",
     "Failure",
     "InputError",
@@ -37,6 +39,7 @@ __all__ = [
     "Pipeline",
     "PipelineError",
     "Result",
+    "check_texts",
     "detect_language",
     "process_dataset",
     "split_sentences",
@@ -44,9 +47,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """The Ray Data entry points, imported on first use (the module itself imports no ray)."""
+    """The Ray Data entry points and `check`'s, imported on first use (the Ray module itself
+    imports no ray; the checks' tables need not load for a run from the cache)."""
     if name in ("ArticleProcessor", "process_dataset"):
         from pipeline.jobs import ray_data
 
         return getattr(ray_data, name)
+    if name in ("CheckReport", "check_texts"):
+        from pipeline.jobs import check
+
+        return getattr(check, name)
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

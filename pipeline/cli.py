@@ -40,6 +40,7 @@ EXIT_CODES: dict[type[PipelineError], int] = {
     OutputExistsError: 8,
 }
 EXIT_SOME_FAILED = 7  # batch: some records failed (the output is complete either way)
+EXIT_CHECK_ERRORS = 9  # check: the translation has errors (a figure changed, a line left empty)
 
 app = typer.Typer(
     help="Translate Norwegian, Danish and Swedish news into English and summarise it.",
@@ -189,8 +190,14 @@ def _hint(exc: PipelineError, command: str, profile: str | None) -> str:
         return "raise --max-chars"
     if reason == "config_not_found":
         return "pass --config PATH or set NORDTRANS_CONFIG"
-    if reason == "unsupported_language":
+    if reason == "unsupported_language" and not exc.details.get("forced"):
         return "if the detection is wrong, force the source language with --language"
+    if reason == "swapped":
+        return "give the Nordic text first, then its English translation"
+    if reason == "not_aligned":
+        if exc.details.get("by") == "lines":
+            return "line i of SOURCE must be the translation of line i of TRANSLATION"
+        return "both articles need the same paragraphs, one a line; blank lines do not count"
     if reason in ("offline", "unreachable"):
         pull = f"`{_prog()} models pull --profile {profile or 'default'}`"
         copy = f"copy its Hugging Face cache ({_hub_cache()}) here and set HF_HUB_OFFLINE=1"
@@ -310,6 +317,63 @@ app.command("summarise", cls=_Command)(
         "summarise", "Detect, translate (reusing a cached translation) and summarise an article."
     )
 )
+
+
+class Alignment(str, Enum):
+    """How `check` pairs the two texts."""
+
+    lines = "lines"
+    paragraphs = "paragraphs"
+
+
+@app.command(cls=_Command)
+def check(
+    source: Annotated[
+        str,
+        typer.Argument(metavar="SOURCE", help="The original (nb, nn, da, sv), or - for stdin."),
+    ],
+    translation: Annotated[
+        str,
+        typer.Argument(
+            metavar="TRANSLATION",
+            help="Its English translation, line by line or paragraph by paragraph, or - for stdin.",
+        ),
+    ],
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            "-l",
+            metavar="CODE",
+            help="Source language (nb, nn, da, sv); skips detection.",
+        ),
+    ] = None,
+    align: Annotated[
+        Alignment | None,
+        typer.Option("--align", help="Pair by lines or paragraphs [default: lines if they fit]."),
+    ] = None,
+    fmt: Format = OutputFormat.text,
+    max_chars: MaxChars = DEFAULT_MAX_CHARS,
+) -> None:
+    """Check a translation made elsewhere (no models): figures and names it lost or changed;
+    exit 9 when there are errors."""
+    from pipeline.jobs.check import check_texts
+    from pipeline.render import render_check
+
+    if source == translation == "-":
+        typer.echo("error: only one of SOURCE and TRANSLATION can be - (stdin)", err=True)
+        raise typer.Exit(2)
+    _setup_logging()
+
+    def go():
+        texts = read_source(source, max_chars), read_source(translation, max_chars)
+        by = align.value if align else None
+        return check_texts(*texts, language, align=by, max_chars=max_chars)
+
+    report = _call(go, "check")
+    typer.echo(render_check(report, fmt.value))
+    if report.errors:
+        raise typer.Exit(EXIT_CHECK_ERRORS)
 
 
 @app.command(cls=_Command)

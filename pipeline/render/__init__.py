@@ -1,13 +1,16 @@
-"""Rendering a `Result` for people: plain text, Markdown, JSON, and the HTML review page."""
+"""Rendering a `Result` for people: plain text, Markdown, JSON, and the HTML review page; and
+the report of `check` (`render_check`) in the same formats."""
 
 from __future__ import annotations
 
 import json
 
+from pipeline.render.check_report import render_check
 from pipeline.render.plain import markdown, text
 from pipeline.results import Result
 
 FORMATS = ("text", "json", "markdown", "html")
+__all__ = ["FORMATS", "render", "render_check"]
 
 
 def render(result: Result, fmt: str) -> str:

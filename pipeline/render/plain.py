@@ -3,6 +3,8 @@ translation, then the checks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pipeline.language.codes import language_name
 from pipeline.results import Result
 
@@ -26,17 +28,38 @@ def check_lines(result: Result) -> list[str]:
     return [f"- {c.get('severity', 'warning')}: {c['message']}" for c in result.checks]
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 error", "2 errors", "1,012 sentence pairs"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def check_facts(result: Result) -> list[tuple[str, str]]:
+    """For the result of `check` (its "check" stage): where the translation came from and how
+    it was paired with its source. Nothing for a run."""
+    stage = result.stages.get("check")
+    if stage is None:
+        return []
+    by = str(stage["aligned"])
+    paired = f"by {by}: {counted(stage[by], by[:-1])}, {counted(stage['pairs'], 'sentence pair')}"
+    return [("translation", "given, not made by nordtrans"), ("aligned", paired)]
+
+
 def _metadata(result: Result) -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in result.metadata.items() if k not in _NOT_LISTED]
 
 
-def text(result: Result) -> str:
-    """Plain text: headline, metadata, language, summary, translation, checks."""
+def text_head(result: Result, facts: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """The top of the plain text: headline, metadata, language, then `facts` (name, value)."""
     lines = []
     if "title" in result.metadata:
         lines += [str(result.metadata["title"]), ""]
-    lines += [f"{key}: {value}" for key, value in _metadata(result)]
-    lines.append(f"language: {language_line(result)}")
+    rows = [*_metadata(result), ("language", language_line(result)), *facts]
+    return lines + [f"{key}: {value}" for key, value in rows]
+
+
+def text(result: Result) -> str:
+    """Plain text: headline, metadata, language, summary, translation, checks."""
+    lines = text_head(result)
     if result.summary is not None:
         lines += ["", "SUMMARY", result.summary]
     if result.translation is not None:
@@ -46,13 +69,23 @@ def text(result: Result) -> str:
     return "\n".join(lines)
 
 
-def markdown(result: Result) -> str:
-    """Markdown: the (English) headline as H1, then summary, translation and checks."""
-    lines = [f"# {result.metadata.get('title', 'Article')}", ""]
+def markdown_head(
+    result: Result, fallback: str = "Article", facts: Sequence[tuple[str, str]] = ()
+) -> list[str]:
+    """The top of the Markdown: the headline (else `fallback`) as H1, metadata, language, then
+    `facts` (name, value), and a blank line."""
+    lines = [f"# {result.metadata.get('title', fallback)}", ""]
     if "title_original" in result.metadata:
         lines.append(f"*Original headline:* {result.metadata['title_original']}  ")
-    lines += [f"*{key.capitalize()}:* {value}  " for key, value in _metadata(result)]
-    lines += [f"*Language:* {language_line(result)}", ""]
+    rows = [*_metadata(result), ("language", language_line(result)), *facts]
+    lines += [f"*{key.capitalize()}:* {value}  " for key, value in rows]
+    lines[-1] = lines[-1].rstrip()  # a hard line break only between lines
+    return [*lines, ""]
+
+
+def markdown(result: Result) -> str:
+    """Markdown: the (English) headline as H1, then summary, translation and checks."""
+    lines = markdown_head(result)
     if result.summary is not None:
         lines += ["## Summary", "", result.summary, ""]
     if result.translation is not None:

@@ -1,5 +1,7 @@
 """The review page (`run --format html`): one self-contained HTML file for an editor checking a
-machine translation before using it.
+machine translation before using it. `check --format html` writes the same page for a translation
+nordtrans did not make (a `Result` whose stages hold only "check"): it then claims no machine
+translation, names no model and has no summary.
 
 Top to bottom: a banner when the output comes from the built-in random-weight test models, the
 headline (English, the original under it) with the article's metadata, the language and the
@@ -22,7 +24,7 @@ from importlib import resources
 from typing import Any
 
 from pipeline.language.codes import language_name
-from pipeline.render.plain import language_line
+from pipeline.render.plain import check_facts, language_line
 from pipeline.render.spans import Aligned, Texts, markup, place_checks, severity_of
 from pipeline.results import Result
 
@@ -33,6 +35,7 @@ KIND_LABELS = {
     "number_scale": "Wrong scale",
     "number_invented": "Figure not in the translation",
     "name_missing": "Name missing",
+    "translation_empty": "Line not translated",
 }
 #: More checks than this scroll inside their list on screen, so the text stays in reach.
 LONG_LIST = 10
@@ -47,7 +50,9 @@ def review_page(result: Result) -> str:
     js = _asset("review_page.js")
     checks = list(enumerate(result.checks, start=1))
     texts = place_checks(result, checks)
-    title = str(result.metadata.get("title") or "Untitled article")
+    given = is_check(result)
+    fallback = f"{language_name(result.language.code)} → English" if given else "Untitled article"
+    title = str(result.metadata.get("title") or fallback)
     policy = (
         f"default-src 'none'; style-src '{_digest(css)}'; script-src '{_digest(js)}'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
@@ -60,7 +65,7 @@ def review_page(result: Result) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{policy}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="generator" content="nordtrans">',
-        f"<title>Review: {escape(title)}</title>",
+        f"<title>{'Check' if given else 'Review'}: {escape(title)}</title>",
         f"<style>{css}</style>",
         "</head>",
         "<body>",
@@ -72,13 +77,26 @@ def review_page(result: Result) -> str:
         _summary_panel(result, checks, texts),
         _columns(result, texts),
         "</main>",
-        '<footer class="page-footer">Machine translation and summary by nordtrans. Check names, '
-        "figures and quotes against the original before publishing.</footer>",
+        _FOOTER[given],
         f"<script>{js}</script>",
         "</body>",
         "</html>",
     ]
     return "\n".join(part for part in parts if part) + "\n"
+
+
+_FOOTER = {
+    False: '<footer class="page-footer">Machine translation and summary by nordtrans. Check '
+    "names, figures and quotes against the original before publishing.</footer>",
+    True: '<footer class="page-footer">Checks by nordtrans of a translation it did not make: '
+    "they compare figures and names, not meaning or style. Check quotes against the original "
+    "before publishing.</footer>",
+}
+
+
+def is_check(result: Result) -> bool:
+    """True for the page of `check`: a given translation, checked, nothing translated here."""
+    return "check" in result.stages and "translate" not in result.stages
 
 
 def is_noise(result: Result, stage: str | None = None) -> bool:
@@ -113,9 +131,11 @@ def _masthead(result: Result, title: str) -> str:
     facts.append(("Language", escape(language_line(result))))
     models = [(f"{_STAGE_LABELS.get(stage, stage.capitalize())} model", _model(model))
               for stage, model in result.models.items()]  # fmt: skip
+    eyebrow = "Check of a given translation" if is_check(result) else "Translation review"
+    facts += [(key.capitalize(), escape(value)) for key, value in check_facts(result)]
     head = [
         '<header class="masthead">',
-        '<p class="eyebrow">Translation review</p>',
+        f'<p class="eyebrow">{eyebrow}</p>',
         f'<h1 lang="en">{escape(title)}</h1>',
     ]
     if original:
@@ -150,7 +170,7 @@ def _failure(result: Result) -> str:
 
 
 def _checks_panel(result: Result, checks: list[tuple[int, dict]], links: dict[int, str]) -> str:
-    if "translate" not in result.stages and not checks:
+    if "translate" not in result.stages and not is_check(result) and not checks:
         return ""
     errors = sum(1 for _, c in checks if c.get("severity") == "error")
     warnings = len(checks) - errors
@@ -232,7 +252,8 @@ def _columns(result: Result, texts: Texts) -> str:
     head = f'<div class="col-head src-head">{escape(source_label)}</div>'
     if translated:
         noise = ' <span class="noise-tag">noise</span>' if is_noise(result, "translate") else ""
-        head += f'<div class="col-head tgt-head">Translation · English (machine){noise}</div>'
+        how = "given" if is_check(result) else "machine"
+        head += f'<div class="col-head tgt-head">Translation · English ({how}){noise}</div>'
     out = [
         f'<section class="text {"two" if translated else "one"}" aria-label="Article text">',
         f'<div class="row head"><div class="pnum"></div>{head}</div>',
