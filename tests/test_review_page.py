@@ -419,3 +419,30 @@ def test_page_renders_in_a_real_browser(seed, tmp_path):
     # The highlights of an error (#fdd3cf) and of a warning (#fde7a8) are on screen.
     for mark in ((0xFD, 0xD3, 0xCF), (0xFD, 0xE7, 0xA8)):
         assert any(sum(abs(a - b) for a, b in zip(p, mark, strict=True)) < 6 for p in colours)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    shutil.which("chromium") is None,
+    reason="no chromium on PATH (apt-get install chromium; .ci/run does)",
+)
+def test_check_page_renders_in_a_real_browser(tmp_path):
+    from pipeline import check_texts
+    from pipeline.render import render_check
+
+    english = SEED_EN.replace("more than 90", "more than 95").replace(
+        "the Turkish social media platform NSosyal", "a Turkish platform"
+    )
+    report = check_texts(article("seed-defence-visit.txt"), english)
+    assert (report.errors, report.warnings) == (1, 1)
+    page = tmp_path / "check.html"
+    page.write_text(render_check(report, "html"), encoding="utf-8")
+    png = tmp_path / "check.png"
+    screenshot(page, png, tmp_path / "chromium", size="1280,1200")
+    width, height, colours = png_colours(png.read_bytes())
+    assert (width, height) == (1280, 1200)
+    assert len(colours) > 200, f"the page looks blank ({len(colours)} colours)"
+    # Both highlights are on the first screen; no red test-model banner (#a61b12) anywhere.
+    for mark in ((0xFD, 0xD3, 0xCF), (0xFD, 0xE7, 0xA8)):
+        assert any(sum(abs(a - b) for a, b in zip(p, mark, strict=True)) < 6 for p in colours)
+    assert (0xA6, 0x1B, 0x12) not in colours

@@ -254,8 +254,11 @@ def _columns(result: Result, texts: Texts) -> str:
         noise = ' <span class="noise-tag">noise</span>' if is_noise(result, "translate") else ""
         how = "given" if is_check(result) else "machine"
         head += f'<div class="col-head tgt-head">Translation · English ({how}){noise}</div>'
+    # `check` by lines numbers the rows by their line in the files, blank lines counted.
+    by_line = is_check(result) and result.stages["check"].get("aligned") == "lines"
+    layout = ("two" if translated else "one") + (" by-lines" if by_line else "")
     out = [
-        f'<section class="text {"two" if translated else "one"}" aria-label="Article text">',
+        f'<section class="text {layout}" aria-label="Article text">',
         f'<div class="row head"><div class="pnum"></div>{head}</div>',
     ]
     for index, (src, tgt) in enumerate(rows, start=1):
@@ -271,8 +274,9 @@ def _columns(result: Result, texts: Texts) -> str:
         if translated:
             inner = markup(texts.translation, *tgt, texts.spans["translation"]) if tgt else ""
             cells += f'<div class="tgt" lang="en" data-label="English">{inner}</div>'
+        number = texts.body.count("\n", 0, src[0]) + 1 if by_line else index
         out.append(
-            f'<div class="row{flag}" id="p{index}"><div class="pnum">{index}</div>{cells}</div>'
+            f'<div class="row{flag}" id="p{index}"><div class="pnum">{number}</div>{cells}</div>'
         )
     out.append("</section>")
     return "\n".join(out)
