@@ -68,7 +68,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}; medians of {args.repeat} runs", flush=True)
-    for name, paths in (("article", ARTICLE), ("flores dev nb, 997 lines", FLORES)):
+    cases: list[tuple[str, tuple[Path, Path]]] = [("article", ARTICLE), ("FLORES dev nb", FLORES)]
+    for name, paths in cases:
         texts = (paths[0].read_text(encoding="utf-8"), paths[1].read_text(encoding="utf-8"))
         report = check_texts(*texts)  # warm: the detector and the checks' tables load once
         runs = [command(paths) for _ in range(args.repeat)]
