@@ -29,9 +29,8 @@ from pipeline import check_texts  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 ARTICLE = (SHARED / "articles" / "seed-defence-visit.txt", ROOT / "bench" / "english_article.txt")
-FLORES = tuple(
-    SHARED / "data" / "mt" / "nb-en" / f"flores-dev.{n}" for n in ("nb", "tc-big-gmq-en.en")
-)
+MT = SHARED / "data" / "mt" / "nb-en"
+FLORES = (MT / "flores-dev.nb", MT / "flores-dev.tc-big-gmq-en.en")
 HEAVY = ("torch", "transformers", "ctranslate2")
 # Runs the command in-process after a clean start, then reports what it imported.
 PROBE = (
