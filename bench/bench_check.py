@@ -34,8 +34,7 @@ FLORES = (MT / "flores-dev.nb", MT / "flores-dev.tc-big-gmq-en.en")
 HEAVY = ("torch", "transformers", "ctranslate2")
 # Runs the command in-process after a clean start, then reports what it imported.
 PROBE = (
-    "import runpy, sys, time\n"
-    "start = time.perf_counter()\n"
+    "import runpy, sys\n"
     "script, sys.argv = sys.argv[1], ['cli.py', 'check', *sys.argv[2:]]\n"
     "try:\n    runpy.run_path(script, run_name='__main__')\n"
     "except SystemExit:\n    pass\n"
