@@ -350,7 +350,11 @@ def check(
     ] = None,
     align: Annotated[
         Alignment | None,
-        typer.Option("--align", help="Pair by lines or paragraphs [default: lines if they fit]."),
+        typer.Option(
+            "--align",
+            help="Pair line by line or paragraph by paragraph "
+            "[default: lines when both have as many and no header].",
+        ),
     ] = None,
     fmt: Format = OutputFormat.text,
     max_chars: MaxChars = DEFAULT_MAX_CHARS,
