@@ -277,7 +277,7 @@ def _checks(pairs: list[SentencePair], by_line: bool, language: str) -> list[dic
         groups = [range(a, b) for a, b in zip(starts, [*starts[1:], len(pairs)], strict=True)]
     out: list[dict] = []
     for group in groups:
-        if not pairs[group.start].target.strip():  # one pair: an empty line has no sentences
+        if by_line and not pairs[group.start].target.strip():  # one pair: no sentences in it
             out.append(_empty(pairs[group.start], group.start).to_dict())
             continue
         for check in check_translation([pairs[i] for i in group], language):
