@@ -245,6 +245,18 @@ def test_one_of_the_two_can_be_stdin(pair):
         assert json.loads(result.stdout)["pairs"] == 7
 
 
+def test_files_are_read_as_run_reads_them(pair, tmp_path):
+    source, english = pair
+    latin1 = tmp_path / "dev.latin1.nb"
+    latin1.write_bytes(source.read_text(encoding="utf-8").encode("cp1252"))
+    utf16 = tmp_path / "dev.utf16.en"
+    utf16.write_text(changed(english, *CHANGED).read_text(encoding="utf-8"), encoding="utf-16")
+    result = run(latin1, utf16, "--format", "json")
+    assert result.exit_code == 9, result.output
+    assert "not UTF-8" in result.stderr
+    assert json.loads(result.stdout)["errors"] == 1
+
+
 def test_text_output_says_what_was_checked_and_how(pair):
     out = run(*pair).stdout.splitlines()
     assert out[0].startswith("language: Norwegian Bokmål (nb")
