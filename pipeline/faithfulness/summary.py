@@ -1,0 +1,346 @@
+"""Checks that a summary invents nothing: no figure and no name that its text does not have.
+
+Abstractive summarisers trained on news (BART on CNN/Daily Mail) put entities and figures from
+outside the article into their summaries. A summary is checked against the whole text it
+summarises, not sentence by sentence: a summary moves facts around. A name counts as there
+under the same rules as a translation's (`presence`): its distinctive part ("Mr Støre" for
+"Jonas Gahr Støre"), genitives, accents, exonyms, spelled-out abbreviations. Summary and text
+are in one language: English in the pipeline, any of nb, nn, da, sv as well.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from decimal import Decimal
+
+from pipeline.text.sentences import sentence_spans
+
+from .checks import Check, _missing_parts, _noun, _quote, _sorted
+from .exonyms import exonyms
+from .figures import Index, scale_slip
+from .names import (
+    _FUNCTION_WORDS,
+    _NOT_NAMES,
+    _TOKEN,
+    Name,
+    SourceContext,
+    _forms,
+    _opening,
+    _strip_genitive,
+    _wordset,
+    find_names,
+    fold,
+    looks_nordic,
+)
+from .presence import TargetIndex, present
+from .quantities import Quantity, describe, extract_quantities
+
+__all__ = ["INVENTED_KINDS", "check_summary", "summary_sentences", "without_sentences"]
+
+#: The kinds of check that say the summary has something its text does not.
+INVENTED_KINDS = frozenset({"number_invented", "number_scale", "name_invented"})
+
+# Capitalised English words that are no names: titles, calendar words, and the words that open
+# English sentences (whose capital says nothing). Folded.
+_ENGLISH_NOT_NAMES = _wordset("""
+mr mrs ms miss dr sir lord lady dame madam prof professor president presidents vice prime
+minister ministers premier chancellor secretary general senator governor mayor king queen
+prince princess crown pope chief executive chairman chairwoman chair director leader
+spokesman spokeswoman spokesperson deputy foreign finance defence defense justice health
+state mp mps ceo cfo
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december
+the a an in on at and but or nor so yet when while after before as with without for from to
+by of if also he she it they we i you this that these those his her their its our my there
+here however meanwhile despite although though since until during under over about against
+among between into onto through throughout according both each every all some many most more
+no not one two three four five six seven eight nine ten last next first new then now
+""")
+# Nationality adjectives and demonyms: they name no one ("Norwegian police"). Folded. Those of
+# countries English spells its own way are taken from the exonym table's English forms.
+_NATIONALITIES = _wordset("""
+norwegian norwegians swedish swede swedes danish dane danes finnish finn finns icelandic nordic
+scandinavian scandinavians european europeans american americans british briton britons
+english scottish welsh irish russian russians ukrainian ukrainians polish pole poles dutch
+african asian arab arabs arabic israeli israelis palestinian palestinians iranian iranians
+syrian syrians afghan afghans pakistani pakistanis japanese korean koreans vietnamese thai
+mexican mexicans cuban argentinian argentine chilean peruvian venezuelan somali somalis
+sudanese kenyan nigerian nigerians sami muslim muslims christian christians jewish jews
+catholic protestant lutheran western eastern northern southern soviet western
+""")
+
+
+def check_summary(text: str, summary: str, language: str = "en") -> list[Check]:
+    """What `summary` says that `text` does not: figures (`number_invented`, or a wrong scale
+    word, `number_scale`) and the names of people, places and organisations
+    (`name_invented`), all errors, sorted by summary sentence. Both texts are in `language`
+    (en, nb, nn, da or sv).
+
+    Spelled-out small numbers ("two ministers", "the first") are not checked on their own: a
+    summary rephrases them freely and they are rarely the figure a reader relies on.
+    """
+    if not summary.strip():
+        return []
+    sentences = summary_sentences(summary, language)
+    known = extract_quantities(text, language)
+    checks = _figure_checks(text, sentences, known, language)
+    checks += _name_checks(text, sentences, language)
+    return _sorted(checks)
+
+
+def summary_sentences(summary: str, language: str = "en") -> list[tuple[int, str]]:
+    """(offset, sentence) for each sentence of `summary`: what a check's `sentence` counts."""
+    return [(start, summary[start:end]) for start, end in sentence_spans(summary, language)]
+
+
+def without_sentences(summary: str, drop: set[int], language: str = "en") -> str:
+    """`summary` without its sentences numbered in `drop` (as `summary_sentences` counts)."""
+    kept = [s for i, (_, s) in enumerate(summary_sentences(summary, language)) if i not in drop]
+    return " ".join(kept)
+
+
+# ---- figures -------------------------------------------------------------------------------
+
+
+def _figure_checks(
+    text: str, sentences: list[tuple[int, str]], known: list[Quantity], language: str
+) -> list[Check]:
+    known_index = Index(known)
+    checks: list[Check] = []
+    seen: set[tuple[str, Decimal]] = set()
+    for index, (_offset, sentence) in enumerate(sentences):
+        for q in extract_quantities(sentence, language):
+            if (q.spelled and not q.scaled) or q.kind == "scale" or q.key in seen:
+                continue
+            seen.add(q.key)
+            if known_index.matches(q, scales=False):
+                continue
+            checks.append(_figure_check(index, sentence, q, known, text, language))
+    return checks
+
+
+def _figure_check(
+    index: int, sentence: str, q: Quantity, known: list[Quantity], text: str, language: str
+) -> Check:
+    where = f"summary sentence {index + 1}"
+    slip = next((k for k in known if k.power and scale_slip(k, q)), None) if q.power else None
+    if slip is None:
+        message = f"The {_noun(q)} {_quote(q)} in {where} is not in the {_text_name(language)}."
+        return Check("summarise", "number_invented", "error", q.text, message, None, index,
+                     None, sentence, None, q.span)  # fmt: skip
+    message = (
+        f"The {_noun(q)} {_quote(q)} in {where} is {describe(slip)} in the {_text_name(language)}."
+    )
+    source, span = _sentence_at(text, slip.span, language)
+    return Check("summarise", "number_scale", "error", q.text, message, None, index, source,
+                 sentence, span, q.span)  # fmt: skip
+
+
+def _text_name(language: str) -> str:
+    """What the summarised text is to a reader: the pipeline summarises the translation."""
+    return "translation" if language == "en" else "text"
+
+
+def _sentence_at(
+    text: str, span: tuple[int, int], language: str
+) -> tuple[str | None, tuple[int, int] | None]:
+    """The sentence of `text` holding `span` and the span's offsets within it."""
+    for start, end in sentence_spans(text, language):
+        if start <= span[0] < end:
+            return text[start:end], (span[0] - start, span[1] - start)
+    return None, None
+
+
+# ---- names ---------------------------------------------------------------------------------
+
+
+def _name_checks(text: str, sentences: list[tuple[int, str]], language: str) -> list[Check]:
+    context = SourceContext.of([*_lines(text), *(s for _, s in sentences)])
+    names_index = TargetIndex(_names_only(text))
+    whole: TargetIndex | None = None  # every word of the text, when needed
+    named: set[int] | None = None  # the exonym entries the text names, likewise
+    checks: list[Check] = []
+    seen: set[str] = set()  # missing words already reported
+    for index, (_offset, sentence) in enumerate(sentences):
+        for name, opener in summary_names(sentence, context, language):
+            missing = [w for w in _missing_parts(name, names_index) if not _ROMAN.fullmatch(w)]
+            if not missing or {fold(w) for w in missing} <= seen:
+                continue
+            whole = TargetIndex(text) if whole is None else whole
+            if opener:  # perhaps an ordinary word: any form of it anywhere in the text will do
+                missing = [w for w in missing if not present(w, whole)]
+            else:  # the text writes it in lower case: «Birds of prey»
+                missing = [w for w in missing if not _forms(w) & whole.words]
+            if not missing:
+                continue
+            named = _named(text) if named is None else named
+            if all(_entries_of(w) & named for w in missing):  # "Frp" for "Fremskrittspartiet"
+                continue
+            seen.update(fold(w) for w in missing)
+            message = (
+                f'The name "{name.text}" in summary sentence {index + 1} is not in the '
+                f"{_text_name(language)}."
+            )
+            checks.append(Check("summarise", "name_invented", "error", name.text, message,
+                                None, index, None, sentence, None, name.span))  # fmt: skip
+    return checks
+
+
+_KEPT_LOWER = frozenset({"of", "the", "and", "for"})  # inside names: "Bank of England"
+
+
+def _names_only(text: str) -> str:
+    """`text` with its lower-case words blanked out (as digits, which no name matches), so that
+    a summary's name is looked for among the text's capitalised words: "Borten" is not found
+    by "bort", nor "Langbach" by "lang". Offsets and capitalised runs stay as they were."""
+    return _TOKEN.sub(lambda m: m.group() if _kept(m.group()) else "0" * len(m.group()), text)
+
+
+def _kept(word: str) -> bool:
+    return word in _KEPT_LOWER or any(c.isupper() for c in word)  # "anti-Trump"
+
+
+def _named(text: str) -> set[int]:
+    """The exonym entries that the names and phrases of `text` name, in any language."""
+    out: set[int] = set()
+    words = _TOKEN.findall(text)
+    folded = [fold(w) for w in words]
+    for n in (2, 3):
+        for i in range(len(folded) - n + 1):
+            out |= _entries().get(" ".join(folded[i : i + n]), set())
+    for word, form in zip(words, folded, strict=True):
+        if word[0].isupper():  # not "us", "green" or "progress" as ordinary words
+            out |= _entries_of(word)
+        country = next((c for p, c in _COUNTRY_ADJECTIVES if form.startswith(p)), None)
+        out |= _entries().get(country or "", set())
+    return out
+
+
+def _entries_of(word: str) -> set[int]:
+    """The exonym entries that `word` (any form of it) names: "Frp", "Fremskrittspartiet" and
+    "Progress Party" name one; so do "Norge", "Noreg", "Norway" and "Norwegian"."""
+    table = _entries()
+    return {i for form in _forms(word) for i in table.get(form, ())}
+
+
+@functools.cache
+def _entries() -> dict[str, set[int]]:
+    """Every folded form of the exonym table, Nordic and English, → the entries it is in."""
+    ids: dict[tuple[str, ...], int] = {}
+    table: dict[str, set[int]] = {}
+    for nordic, english in exonyms().items():
+        entry = ids.setdefault(english, len(ids))
+        for form in (nordic, *english):
+            table.setdefault(form, set()).add(entry)
+    return table
+
+
+# Nordic adjectives name their country, as English ones do in the exonym table: a Norwegian
+# summary says "i Norge" of an article that only says "norske bønder". (prefix, country)
+_COUNTRY_ADJECTIVES = (
+    ("norsk", "norge"), ("nordm", "norge"), ("svensk", "sverige"), ("dansk", "danmark"),
+    ("finsk", "finland"), ("islandsk", "island"), ("tysk", "tyskland"), ("fransk", "frankrike"),
+    ("britisk", "storbritannia"), ("amerikansk", "usa"), ("russisk", "russland"),
+    ("kinesisk", "kina"), ("europeisk", "europa"),
+)  # fmt: skip
+_ROMAN = re.compile(r"[IVX]+")  # "Elisabeth II" is "Elisabeth 2": the name is "Elisabeth"
+
+
+def _lines(text: str) -> list[str]:
+    """The sentences of `text` line by line (a heading line ends where its line does)."""
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def summary_names(
+    sentence: str, context: SourceContext, language: str = "en"
+) -> list[tuple[Name, bool]]:
+    """The names of one summary sentence, each with whether it is the sentence's first word
+    alone (an "opener": a name, or an ordinary word that a capital letter says nothing of).
+
+    Nordic sentences are read by `find_names`; in English ones, titles, calendar words,
+    nationality adjectives and sentence openers ("The", "In", "Mr") are lower-cased first, so
+    that they neither count as names nor hide the name after them ("Prime Minister Støre").
+    """
+    reading = _mask_english(sentence) if language == "en" else sentence
+    names = [(_restored(name, sentence), False) for name in find_names(reading, context)]
+    opener = _opener(reading, context, [name for name, _ in names])
+    return [(opener, True), *names] if opener is not None else names
+
+
+def _restored(name: Name, sentence: str) -> Name:
+    """`name` with its words as `sentence` writes them (an English one was read masked)."""
+    required = tuple((sentence[a:b], (a, b)) for _, (a, b) in name.required)
+    text = sentence[name.span[0] : name.span[1]]
+    return Name(text, name.span, required, name.english, name.nordic)
+
+
+# Words that open Nordic sentences and are no names, beside those `names` knows: verbs that
+# open questions and conditions, prepositions, Nynorsk question words. Folded.
+_NORDIC_OPENERS = _wordset("""
+skal skall vil ville kan kunne ma matte bor burde far fikk fick er var har hadde blir ble
+blev vert vart bli gjer gjor gor gje gi giv ta tar se sag langs ovenfor utenfor innenfor
+bortsett trass tross viss kva kvar korleis kven kvifor nest neste
+""")
+# Adverbs, adjectives and participles ("Egentlig", "Varierende"), never names.
+_ORDINARY_ENDINGS = ("lig", "ligt", "ende", "ande", "iskt")
+
+
+def _opener(sentence: str, context: SourceContext, names: list[Name]) -> Name | None:
+    """The first word of `sentence` as a name, when `find_names` left it out as an opener but
+    it could be one: "Halvorsen mener ...", "Borten vart statsminister ..."."""
+    match = _TOKEN.search(sentence)
+    if match is None or _opening(sentence, match.start()) != "sentence":
+        return None
+    word = _strip_genitive(match.group())
+    folded = fold(word)
+    if (
+        not word[:1].isupper()
+        or not word.isalpha()
+        or len(word) < 3
+        or folded in _FUNCTION_WORDS
+        or folded in _NOT_NAMES
+        or folded in context.lowercase
+        or folded in _NORDIC_OPENERS
+        or folded.endswith(_ORDINARY_ENDINGS)
+        or any(folded.startswith(prefix) for prefix, _ in _COUNTRY_ADJECTIVES)
+        or looks_nordic(word)
+        or any(name.span[0] <= match.start() < name.span[1] for name in names)
+    ):
+        return None
+    span = (match.start(), match.start() + len(word))
+    return Name(word, span, ((word, span),))
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _mask_english(sentence: str) -> str:
+    """`sentence` with the capitalised English words that are no names in lower case (same
+    length: only ASCII words are listed)."""
+    out = []
+    last = 0
+    for match in _ASCII_WORD.finditer(sentence):
+        word = match.group()
+        folded = word.lower()
+        if word[0].isupper() and (folded in _ENGLISH_NOT_NAMES or _nationality(folded)):
+            out.append(sentence[last : match.start()])
+            out.append(folded)
+            last = match.end()
+    out.append(sentence[last:])
+    return "".join(out)
+
+
+def _nationality(folded: str) -> bool:
+    return folded in _NATIONALITIES or folded in _adjectives()
+
+
+@functools.cache
+def _adjectives() -> frozenset[str]:
+    """English adjectives and demonyms of the exonym table ("German", "Danes"), not countries."""
+    forms = {f for english in exonyms().values() for f in english[1:]}
+    return frozenset(f for f in forms if f.isalpha() and f.endswith(_DEMONYM_ENDINGS))
+
+
+_DEMONYM_ENDINGS = ("ian", "ians", "ean", "eans", "ese", "ish", "ic", "an", "ans", "i", "ch",
+                    "ss", "es", "ks")  # fmt: skip
