@@ -37,6 +37,7 @@ __all__ = [
     "Pipeline",
     "PipelineError",
     "Result",
+    "check_summary",
     "detect_language",
     "process_dataset",
     "split_sentences",
@@ -44,7 +45,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """The Ray Data entry points, imported on first use (the module itself imports no ray)."""
+    """The Ray Data entry points, imported on first use (the module itself imports no ray),
+    and `check_summary`, whose tables load only when it is used."""
+    if name == "check_summary":
+        from pipeline.faithfulness import check_summary
+
+        return check_summary
     if name in ("ArticleProcessor", "process_dataset"):
         from pipeline.jobs import ray_data
 

@@ -36,7 +36,13 @@ from .names import (
 from .presence import TargetIndex, present
 from .quantities import Quantity, describe, extract_quantities
 
-__all__ = ["INVENTED_KINDS", "check_summary", "summary_sentences", "without_sentences"]
+__all__ = [
+    "INVENTED_KINDS",
+    "check_summary",
+    "emptied",
+    "summary_sentences",
+    "without_sentences",
+]
 
 #: The kinds of check that say the summary has something its text does not.
 INVENTED_KINDS = frozenset({"number_invented", "number_scale", "name_invented"})
@@ -98,6 +104,18 @@ def without_sentences(summary: str, drop: set[int], language: str = "en") -> str
     """`summary` without its sentences numbered in `drop` (as `summary_sentences` counts)."""
     kept = [s for i, (_, s) in enumerate(summary_sentences(summary, language)) if i not in drop]
     return " ".join(kept)
+
+
+def emptied(dropped: int) -> Check:
+    """The check that says why a summary is empty: each of its `dropped` sentences had a name
+    or a figure that the translation does not (`invented: drop`)."""
+    each = "its one sentence" if dropped == 1 else f"each of its {dropped} sentences"
+    message = (
+        f"The summary is empty: {each} had a name or a figure that is not in the translation, "
+        "and was dropped (invented: drop)."
+    )
+    return Check("summarise", "summary_dropped", "warning", "", message, None, None, None, None,
+                 None, None)  # fmt: skip
 
 
 # ---- figures -------------------------------------------------------------------------------
@@ -263,9 +281,31 @@ def summary_names(
     that they neither count as names nor hide the name after them ("Prime Minister Støre").
     """
     reading = _mask_english(sentence) if language == "en" else sentence
-    names = [(_restored(name, sentence), False) for name in find_names(reading, context)]
-    opener = _opener(reading, context, [name for name, _ in names])
+    found = find_names(reading, context)
+    if language == "en":
+        found = sorted([*found, *_long_words(reading, context, found)], key=lambda n: n.span)
+    names = [(_restored(name, sentence), False) for name in found]
+    opener = _opener(reading, context, found)
     return [(opener, True), *names] if opener is not None else names
+
+
+def _long_words(sentence: str, context: SourceContext, names: list[Name]) -> list[Name]:
+    """Long capitalised words inside an English sentence that `find_names` took for Nordic
+    compounds by their ending ("Copenhagen", "Gothenburg"): English has no such compounds."""
+    out = []
+    for match in _TOKEN.finditer(sentence):
+        word = _strip_genitive(match.group())
+        if (
+            len(word) >= 10
+            and word[0].isupper()
+            and word.isalpha()
+            and fold(word) not in context.lowercase
+            and not _opening(sentence, match.start())
+            and not any(n.span[0] <= match.start() < n.span[1] for n in names)
+        ):
+            span = (match.start(), match.start() + len(word))
+            out.append(Name(word, span, ((word, span),)))
+    return out
 
 
 def _restored(name: Name, sentence: str) -> Name:
