@@ -21,6 +21,7 @@ from .exonyms import exonyms
 from .figures import Index, scale_slip
 from .names import (
     _FUNCTION_WORDS,
+    _NORDIC_ENDINGS,
     _NOT_NAMES,
     _TOKEN,
     Name,
@@ -31,7 +32,6 @@ from .names import (
     _wordset,
     find_names,
     fold,
-    looks_nordic,
 )
 from .presence import TargetIndex, present
 from .quantities import Quantity, describe, extract_quantities
@@ -47,8 +47,8 @@ __all__ = [
 #: The kinds of check that say the summary has something its text does not.
 INVENTED_KINDS = frozenset({"number_invented", "number_scale", "name_invented"})
 
-# Capitalised English words that are no names: titles, calendar words, and the words that open
-# English sentences (whose capital says nothing). Folded.
+# Capitalised English words that are no names: titles, calendar words, the words that open
+# English sentences (whose capital says nothing), and abbreviations of common nouns. Folded.
 _ENGLISH_NOT_NAMES = _wordset("""
 mr mrs ms miss dr sir lord lady dame madam prof professor president presidents vice prime
 minister ministers premier chancellor secretary general senator governor mayor king queen
@@ -62,6 +62,7 @@ by of if also he she it they we i you this that these those his her their its ou
 here however meanwhile despite although though since until during under over about against
 among between into onto through throughout according both each every all some many most more
 no not one two three four five six seven eight nine ten last next first new then now
+tv url dna pc gps sms bc bce ad ce
 """)
 # Nationality adjectives and demonyms: they name no one ("Norwegian police"). Folded. Those of
 # countries English spells its own way are taken from the exonym table's English forms.
@@ -89,8 +90,7 @@ def check_summary(text: str, summary: str, language: str = "en") -> list[Check]:
     if not summary.strip():
         return []
     sentences = summary_sentences(summary, language)
-    known = extract_quantities(text, language)
-    checks = _figure_checks(text, sentences, known, language)
+    checks = _figure_checks(text, sentences, language)
     checks += _name_checks(text, sentences, language)
     return _sorted(checks)
 
@@ -121,21 +121,21 @@ def emptied(dropped: int) -> Check:
 # ---- figures -------------------------------------------------------------------------------
 
 
-def _figure_checks(
-    text: str, sentences: list[tuple[int, str]], known: list[Quantity], language: str
-) -> list[Check]:
-    known_index = Index(known)
-    checks: list[Check] = []
+def _figure_checks(text: str, sentences: list[tuple[int, str]], language: str) -> list[Check]:
+    wanted: list[tuple[int, str, Quantity]] = []
     seen: set[tuple[str, Decimal]] = set()
     for index, (_offset, sentence) in enumerate(sentences):
         for q in extract_quantities(sentence, language):
             if (q.spelled and not q.scaled) or q.kind == "scale" or q.key in seen:
                 continue
             seen.add(q.key)
-            if known_index.matches(q, scales=False):
-                continue
-            checks.append(_figure_check(index, sentence, q, known, text, language))
-    return checks
+            wanted.append((index, sentence, q))
+    if not wanted:  # the text's figures are not needed (the longer part of the work)
+        return []
+    known = extract_quantities(text, language)
+    known_index = Index(known)
+    missing = [(i, sentence, q) for i, sentence, q in wanted if not known_index.matches(q, False)]
+    return [_figure_check(i, sentence, q, known, text, language) for i, sentence, q in missing]
 
 
 def _figure_check(
@@ -212,11 +212,12 @@ def _names_only(text: str) -> str:
     """`text` with its lower-case words blanked out (as digits, which no name matches), so that
     a summary's name is looked for among the text's capitalised words: "Borten" is not found
     by "bort", nor "Langbach" by "lang". Offsets and capitalised runs stay as they were."""
-    return _TOKEN.sub(lambda m: m.group() if _kept(m.group()) else "0" * len(m.group()), text)
+    return _TOKEN.sub(_blank, text)
 
 
-def _kept(word: str) -> bool:
-    return word in _KEPT_LOWER or any(c.isupper() for c in word)  # "anti-Trump"
+def _blank(match: re.Match[str]) -> str:
+    word = match.group()  # "anti-Trump" is not lower case: it keeps its "Trump"
+    return "0" * len(word) if word.islower() and word not in _KEPT_LOWER else word
 
 
 def _named(text: str) -> set[int]:
@@ -274,7 +275,8 @@ def summary_names(
     sentence: str, context: SourceContext, language: str = "en"
 ) -> list[tuple[Name, bool]]:
     """The names of one summary sentence, each with whether it is the sentence's first word
-    alone (an "opener": a name, or an ordinary word that a capital letter says nothing of).
+    alone (an "opener": a name, or an ordinary word that a capital letter says nothing of;
+    Nordic sentences only).
 
     Nordic sentences are read by `find_names`; in English ones, titles, calendar words,
     nationality adjectives and sentence openers ("The", "In", "Mr") are lower-cased first, so
@@ -282,16 +284,18 @@ def summary_names(
     """
     reading = _mask_english(sentence) if language == "en" else sentence
     found = find_names(reading, context)
-    if language == "en":
-        found = sorted([*found, *_long_words(reading, context, found)], key=lambda n: n.span)
+    found = sorted([*found, *_long_words(reading, context, found)], key=lambda n: n.span)
     names = [(_restored(name, sentence), False) for name in found]
-    opener = _opener(reading, context, found)
+    # An English sentence opens with words that no list holds ("Eventually", "Critics"); a
+    # summariser that copies its text rarely opens with a name the text does not have.
+    opener = _opener(reading, context, found) if language != "en" else None
     return [(opener, True), *names] if opener is not None else names
 
 
 def _long_words(sentence: str, context: SourceContext, names: list[Name]) -> list[Name]:
-    """Long capitalised words inside an English sentence that `find_names` took for Nordic
-    compounds by their ending ("Copenhagen", "Gothenburg"): English has no such compounds."""
+    """Long capitalised words inside a sentence that `find_names` took for Nordic compounds
+    ("Copenhagen", "Knausgårds"). A translation may translate a compound; a summary in the
+    language of its text keeps a name as the text writes it."""
     out = []
     for match in _TOKEN.finditer(sentence):
         word = _strip_genitive(match.group())
@@ -322,8 +326,9 @@ skal skall vil ville kan kunne ma matte bor burde far fikk fick er var har hadde
 blev vert vart bli gjer gjor gor gje gi giv ta tar se sag langs ovenfor utenfor innenfor
 bortsett trass tross viss kva kvar korleis kven kvifor nest neste
 """)
-# Adverbs, adjectives and participles ("Egentlig", "Varierende"), never names.
-_ORDINARY_ENDINGS = ("lig", "ligt", "ende", "ande", "iskt")
+# Adverbs, adjectives, participles and Nynorsk plurals ("Egentlig", "Varierende", "Spesielt",
+# "Veljarar"), never names.
+_ORDINARY_ENDINGS = ("lig", "ligt", "ende", "ande", "iskt", "ielt", "uelt", "arar", "arane")
 
 
 def _opener(sentence: str, context: SourceContext, names: list[Name]) -> Name | None:
@@ -337,14 +342,14 @@ def _opener(sentence: str, context: SourceContext, names: list[Name]) -> Name | 
     if (
         not word[:1].isupper()
         or not word.isalpha()
-        or len(word) < 3
+        or len(word) < 2
         or folded in _FUNCTION_WORDS
         or folded in _NOT_NAMES
         or folded in context.lowercase
         or folded in _NORDIC_OPENERS
         or folded.endswith(_ORDINARY_ENDINGS)
         or any(folded.startswith(prefix) for prefix, _ in _COUNTRY_ADJECTIVES)
-        or looks_nordic(word)
+        or folded.endswith(_NORDIC_ENDINGS)  # "Regjeringen", "Partiet": a Nordic noun
         or any(name.span[0] <= match.start() < name.span[1] for name in names)
     ):
         return None
@@ -378,8 +383,11 @@ def _nationality(folded: str) -> bool:
 @functools.cache
 def _adjectives() -> frozenset[str]:
     """English adjectives and demonyms of the exonym table ("German", "Danes"), not countries."""
-    forms = {f for english in exonyms().values() for f in english[1:]}
+    forms = {f for english in exonyms().values() for f in english[1:]} - _PLACES
     return frozenset(f for f in forms if f.isalpha() and f.endswith(_DEMONYM_ENDINGS))
+
+
+_PLACES = frozenset({"atlantic", "pacific", "arctic", "antarctic", "baltic", "balkan", "caribbean"})
 
 
 _DEMONYM_ENDINGS = ("ian", "ians", "ean", "eans", "ese", "ish", "ic", "an", "ans", "i", "ch",
