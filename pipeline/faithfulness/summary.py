@@ -23,6 +23,7 @@ from .names import (
     _FUNCTION_WORDS,
     _NORDIC_ENDINGS,
     _NOT_NAMES,
+    _PARTICLES,
     _TOKEN,
     Name,
     SourceContext,
@@ -33,7 +34,7 @@ from .names import (
     find_names,
     fold,
 )
-from .presence import TargetIndex, present
+from .presence import TargetIndex, _shared_prefix, present
 from .quantities import Quantity, describe, extract_quantities
 
 __all__ = [
@@ -181,13 +182,17 @@ def _name_checks(text: str, sentences: list[tuple[int, str]], language: str) -> 
     checks: list[Check] = []
     seen: set[str] = set()  # missing words already reported
     for index, (_offset, sentence) in enumerate(sentences):
-        for name, opener in summary_names(sentence, context, language):
+        for name, opener, generic in summary_names(sentence, context, language):
             missing = [w for w in _missing_parts(name, names_index) if not _ROMAN.fullmatch(w)]
             if not missing or {fold(w) for w in missing} <= seen:
                 continue
             whole = TargetIndex(text) if whole is None else whole
             if opener:  # perhaps an ordinary word: any form of it anywhere in the text will do
                 missing = [w for w in missing if not present(w, whole)]
+            elif (
+                generic
+            ):  # "Stortinget" for "stortingsvalget", not "Naturvernforbundet" for "natur"
+                missing = [w for w in missing if not _stem_in(w, whole)]
             else:  # the text writes it in lower case: «Birds of prey»
                 missing = [w for w in missing if not _forms(w) & whole.words]
             if not missing:
@@ -273,10 +278,11 @@ def _lines(text: str) -> list[str]:
 
 def summary_names(
     sentence: str, context: SourceContext, language: str = "en"
-) -> list[tuple[Name, bool]]:
-    """The names of one summary sentence, each with whether it is the sentence's first word
-    alone (an "opener": a name, or an ordinary word that a capital letter says nothing of;
-    Nordic sentences only).
+) -> list[tuple[Name, bool, bool]]:
+    """The names of one summary sentence, each with whether it may be ordinary words: whether
+    it is the sentence's first word alone, which a capital letter says nothing of (an opener;
+    Nordic sentences only), and whether it is made of words that name a kind of thing
+    ("Stortinget", "Arbeiderpartiet": generic).
 
     Nordic sentences are read by `find_names`; in English ones, titles, calendar words,
     nationality adjectives and sentence openers ("The", "In", "Mr") are lower-cased first, so
@@ -285,11 +291,18 @@ def summary_names(
     reading = _mask_english(sentence) if language == "en" else sentence
     found = find_names(reading, context)
     found = sorted([*found, *_long_words(reading, context, found)], key=lambda n: n.span)
-    names = [(_restored(name, sentence), False) for name in found]
+    names = [(_restored(name, sentence), False, not name.required) for name in found]
     # An English sentence opens with words that no list holds ("Eventually", "Critics"); a
     # summariser that copies its text rarely opens with a name the text does not have.
     opener = _opener(reading, context, found) if language != "en" else None
-    return [(opener, True), *names] if opener is not None else names
+    return [(opener, True, False), *names] if opener is not None else names
+
+
+def _stem_in(word: str, index: TargetIndex) -> bool:
+    """Whether `index` has a word that begins with most of `word` ("stortingsvalget" for
+    "Stortinget"): the text speaks of the thing in a compound of its own."""
+    folded = fold(word)
+    return any(_shared_prefix(folded, w) >= 0.7 * len(folded) for w in index.words)
 
 
 def _long_words(sentence: str, context: SourceContext, names: list[Name]) -> list[Name]:
@@ -304,7 +317,7 @@ def _long_words(sentence: str, context: SourceContext, names: list[Name]) -> lis
             and word[0].isupper()
             and word.isalpha()
             and fold(word) not in context.lowercase
-            and not _opening(sentence, match.start())
+            and _opening(sentence, match.start()) != "sentence"  # «Kampf 2009» is a name
             and not any(n.span[0] <= match.start() < n.span[1] for n in names)
         ):
             span = (match.start(), match.start() + len(word))
@@ -313,9 +326,21 @@ def _long_words(sentence: str, context: SourceContext, names: list[Name]) -> lis
 
 
 def _restored(name: Name, sentence: str) -> Name:
-    """`name` with its words as `sentence` writes them (an English one was read masked)."""
+    """`name` with its words as `sentence` writes them (an English one was read masked).
+
+    A name made only of words that name a kind of thing ("Arbeiderpartiet", "Stortinget",
+    "Naturvernforbundet") has nothing distinctive for a translation to keep; a summary in the
+    text's language keeps it whole, so all of it must be there.
+    """
     required = tuple((sentence[a:b], (a, b)) for _, (a, b) in name.required)
     text = sentence[name.span[0] : name.span[1]]
+    if not required:
+        offset = name.span[0]
+        required = tuple(
+            (m.group(), (offset + m.start(), offset + m.end()))
+            for m in _TOKEN.finditer(text)
+            if m.group()[0].isupper() and fold(m.group()) not in _PARTICLES
+        )
     return Name(text, name.span, required, name.english, name.nordic)
 
 
