@@ -1,7 +1,7 @@
 """Measure the summary checks on human summaries: false alarms and caught inventions.
 
     python tools/evaluate_summary_checks.py [--data ../shared/data/norsumm/NorSumm_dev.json]
-                                            [--json] [--list] [--seed N] [--languages nb,nn]
+        [--mt ../shared/data/mt] [--json] [--list] [--seed N] [--languages nb,nn,en] [--limit N]
 
 Data: NorSumm (Norwegian news articles, three human summaries each in Bokmål and in Nynorsk;
 see the data folder's README). Each summary is checked against its article with
@@ -351,14 +351,19 @@ def timing(records: Sequence[dict], language: str) -> dict:
 
 
 def evaluate(
-    data: Path, seed: int = SEED, languages: Sequence[str] = LANGUAGES, mt: Path | None = None
+    data: Path,
+    seed: int = SEED,
+    languages: Sequence[str] = LANGUAGES,
+    mt: Path | None = None,
+    limit: int | None = None,
 ) -> dict:
-    """Every figure of the report, as a JSON-serialisable dict."""
-    norsumm = load(data)
+    """Every figure of the report, as a JSON-serialisable dict (`limit`: the first articles,
+    or FLORES documents, only)."""
+    norsumm = load(data)[:limit]
     labels = load_labels()
     report: dict = {"data": str(data), "seed": seed, "articles": len(norsumm)}
     for language in languages:
-        records = load_mt(mt or default_mt()) if language == "en" else norsumm
+        records = load_mt(mt or default_mt())[:limit] if language == "en" else norsumm
         report[language] = {
             "alarms": alarms(records, language, labels),
             "recall": {kind: recall(records, language, kind, seed) for kind in INJECTIONS},
@@ -409,6 +414,7 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--list", action="store_true", help="print every check and its label")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--limit", type=int, help="use only the first N articles")
     parser.add_argument("--languages", default=",".join(LANGUAGES))
     args = parser.parse_args(argv)
     if not args.data.is_file():
@@ -416,7 +422,7 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     languages = args.languages.split(",")
     if "en" in languages and not (args.mt / "nb-en").is_dir():
         parser.error(f"no FLORES folder at {args.mt} (pass --mt, or leave en out)")
-    report = evaluate(args.data, args.seed, languages, args.mt)
+    report = evaluate(args.data, args.seed, languages, args.mt, args.limit)
     out(json.dumps(report, indent=2, ensure_ascii=False) if args.json
         else format_report(report, args.list))  # fmt: skip
     return 0
