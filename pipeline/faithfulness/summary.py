@@ -75,7 +75,7 @@ african asian arab arabs arabic israeli israelis palestinian palestinians irania
 syrian syrians afghan afghans pakistani pakistanis japanese korean koreans vietnamese thai
 mexican mexicans cuban argentinian argentine chilean peruvian venezuelan somali somalis
 sudanese kenyan nigerian nigerians sami muslim muslims christian christians jewish jews
-catholic protestant lutheran western eastern northern southern soviet western
+catholic protestant lutheran western eastern northern southern soviet
 """)
 
 
@@ -189,9 +189,7 @@ def _name_checks(text: str, sentences: list[tuple[int, str]], language: str) -> 
             whole = TargetIndex(text) if whole is None else whole
             if opener:  # perhaps an ordinary word: any form of it anywhere in the text will do
                 missing = [w for w in missing if not present(w, whole)]
-            elif (
-                generic
-            ):  # "Stortinget" for "stortingsvalget", not "Naturvernforbundet" for "natur"
+            elif generic:  # "Stortinget" by "stortingsvalget"; "Naturvernforbundet" not by "natur"
                 missing = [w for w in missing if not _stem_in(w, whole)]
             else:  # the text writes it in lower case: «Birds of prey»
                 missing = [w for w in missing if not _forms(w) & whole.words]
@@ -382,7 +380,7 @@ def _opener(sentence: str, context: SourceContext, names: list[Name]) -> Name | 
     return Name(word, span, ((word, span),))
 
 
-_ASCII_WORD = re.compile(r"[A-Za-z]+")
+_ASCII_WORD = re.compile(r"(?<!\w)[A-Za-z]+(?!\w)")  # whole words: not the "May" of "Mayøy"
 
 
 def _mask_english(sentence: str) -> str:
