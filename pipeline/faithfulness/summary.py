@@ -63,7 +63,7 @@ by of if also he she it they we i you this that these those his her their its ou
 here however meanwhile despite although though since until during under over about against
 among between into onto through throughout according both each every all some many most more
 no not one two three four five six seven eight nine ten last next first new then now
-tv url dna pc gps sms bc bce ad ce
+tv url dna pc gps sms bc bce ad ce am pm
 """)
 # Nationality adjectives and demonyms: they name no one ("Norwegian police"). Folded. Those of
 # countries English spells its own way are taken from the exonym table's English forms.
@@ -75,6 +75,7 @@ african asian arab arabs arabic israeli israelis palestinian palestinians irania
 syrian syrians afghan afghans pakistani pakistanis japanese korean koreans vietnamese thai
 mexican mexicans cuban argentinian argentine chilean peruvian venezuelan somali somalis
 sudanese kenyan nigerian nigerians sami muslim muslims christian christians jewish jews
+sunni sunnis shiite shiites shia
 catholic protestant lutheran western eastern northern southern soviet
 """)
 
@@ -343,11 +344,19 @@ def _restored(name: Name, sentence: str) -> Name:
 
 
 # Words that open Nordic sentences and are no names, beside those `names` knows: verbs that
-# open questions and conditions, prepositions, Nynorsk question words. Folded.
+# open questions, commands and conditions, adverbs, conjunctions, pronouns, prepositions and
+# number words of nb, nn, da and sv (the frequent openers of the UD treebanks). Folded.
 _NORDIC_OPENERS = _wordset("""
 skal skall vil ville kan kunne ma matte bor burde far fikk fick er var har hadde blir ble
 blev vert vart bli gjer gjor gor gje gi giv ta tar se sag langs ovenfor utenfor innenfor
-bortsett trass tross viss kva kvar korleis kven kvifor nest neste
+bortsett trass tross viss kva kvar korleis kven kvifor nest neste eller kanskje kanske
+samtidig samstundes man av alt allt akkurat dersom desto uansett nei ja jo helt heilt noe noko
+nagot mer meir mest lite min mitt mine tidligere tidlegare tidigare tilbake tillbaka seinare
+senere senare elles ellers annars utover dengang dengangen saledes heldigvis lyckligvis truleg
+trolig sikkert fast sjalv selv sjolv sallan sjelden sjeldan sarskilt att ar tenk
+taenk tank les sja legg la lat ha kjem kommer kom gar gikk gjekk hej hei same samme
+to tre fire fem seks sju syv atte otte ni ti tolv tjue tyve hundre hundrede tusen tusind
+tva fyra sex atta nio tio
 """)
 # Adverbs, adjectives, participles and Nynorsk plurals ("Egentlig", "Varierende", "Spesielt",
 # "Veljarar"), never names.
