@@ -7,7 +7,7 @@
 
 Importing this package is cheap: torch and transformers load only when a model is first needed,
 ray only when `process_dataset` or `ArticleProcessor` is first used, and the faithfulness checks
-only when `check_texts` or `CheckReport` is.
+only when `check_texts`, `CheckReport` or `check_summary` is.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ __all__ = [
     "Pipeline",
     "PipelineError",
     "Result",
+    "check_summary",
     "check_texts",
     "detect_language",
     "process_dataset",
@@ -47,8 +48,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """The Ray Data entry points and `check`'s, imported on first use (the Ray module itself
-    imports no ray; the checks' tables need not load for a run from the cache)."""
+    """The Ray Data entry points and the checks' functions, imported on first use (the Ray
+    module itself imports no ray; the checks' tables need not load for a run from the cache)."""
+    if name == "check_summary":
+        from pipeline.faithfulness import check_summary
+
+        return check_summary
     if name in ("ArticleProcessor", "process_dataset"):
         from pipeline.jobs import ray_data
 

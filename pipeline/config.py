@@ -26,8 +26,9 @@ PACKAGED = Path(__file__).resolve().parent / "models.yaml"
 
 Backend = Literal["auto", "transformers", "ctranslate2"]
 Device = Literal["auto", "cpu", "cuda"]
+Invented = Literal["flag", "drop"]
 #: The choices of the settings that have a fixed set, for error messages.
-CHOICES = {"backend": get_args(Backend), "device": get_args(Device)}
+CHOICES = {"backend": get_args(Backend), "device": get_args(Device), "invented": get_args(Invented)}
 MIN_MAX_SIZE = 10**6  # below 1 MB a cap only thrashes
 
 _UNITS = {
@@ -110,9 +111,17 @@ class StageConfig(Struct, forbid_unknown_fields=True, frozen=True):
         return {k: v for k, v in msgspec.structs.asdict(self.decoding).items() if v is not None}
 
 
+class SummariseConfig(StageConfig, forbid_unknown_fields=True, frozen=True):
+    """The summarise stage: a stage, and what to do with summary sentences that have a name or
+    a figure the translation does not (`invented`): `flag` them in the checks, or `drop` them
+    from the summary."""
+
+    invented: Invented = "flag"
+
+
 class _ProfileBody(Struct, forbid_unknown_fields=True, frozen=True):
     translate: StageConfig
-    summarise: StageConfig
+    summarise: SummariseConfig
 
 
 class CacheConfig(Struct, forbid_unknown_fields=True, frozen=True):
@@ -141,7 +150,7 @@ class Profile(Struct, frozen=True):
 
     name: str
     translate: StageConfig
-    summarise: StageConfig
+    summarise: SummariseConfig
     source: str = str(PACKAGED)
     cache: CacheConfig = msgspec.field(default_factory=CacheConfig)
 

@@ -80,7 +80,7 @@ class Pipeline:
             "translate": self._translator,
             "summarise": SummariseStage(
                 self._loader("summarise"), model=self.models["summarise"],
-                settings=profile.summarise.generate,
+                settings=profile.summarise.generate, invented=profile.summarise.invented,
             ),
         }  # fmt: skip
 
@@ -290,6 +290,8 @@ class Pipeline:
             "rounds": output.rounds,
             "guards": output.guards,
         }
+        if output.dropped_sentences is not None:  # invented: drop
+            result.stages["summarise"]["dropped_sentences"] = output.dropped_sentences
         result.models["summarise"] = self.models["summarise"]
         # Each list comes sorted; together, the errors of both come first.
         both = result.checks + output.checks

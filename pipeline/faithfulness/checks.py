@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .figures import FigureFinding, Index, compare_figures, scale_slip
+from .figures import FigureFinding, compare_figures
 from .names import Name, SourceContext, find_names, fold, is_acronym, looks_nordic
 from .presence import (
     TargetIndex,
@@ -27,7 +27,7 @@ from .presence import (
 )
 from .quantities import Quantity, describe, extract_quantities
 
-__all__ = ["Check", "SentencePair", "check_summary", "check_translation"]
+__all__ = ["Check", "SentencePair", "check_translation"]
 
 
 @dataclass(frozen=True)
@@ -265,67 +265,3 @@ def _kept_passages(source: str, translation: str) -> list[tuple[int, int]]:
 
 def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(start <= position < end for start, end in spans)
-
-
-# ---- summaries ---------------------------------------------------------------------------
-
-
-def _sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) for the sentences of an English text, by end punctuation."""
-    out = []
-    for match in re.finditer(r"\S.*?(?:[.!?]+[\"”’)]*(?=\s|$)|$)", text, re.DOTALL):
-        if match.group().strip():
-            out.append((match.start(), match.group()))
-    return out
-
-
-def check_summary(translation: str, summary: str) -> list[Check]:
-    """Figures in `summary` that appear nowhere in `translation` (invented or rescaled ones).
-
-    Spelled-out small numbers ("two ministers", "the first") are not checked on their own: the
-    summariser rephrases them freely and they are rarely the figure a reader relies on.
-    """
-    known = extract_quantities(translation, "en")
-    known_index = Index(known)
-    sources = _sentences(translation)
-    checks: list[Check] = []
-    seen: set[tuple[str, Decimal]] = set()
-    for index, (_offset, sentence) in enumerate(_sentences(summary)):
-        for q in extract_quantities(sentence, "en"):
-            if (q.spelled and not q.scaled) or q.kind == "scale" or q.key in seen:
-                continue
-            seen.add(q.key)
-            if known_index.matches(q, scales=False):
-                continue
-            checks.append(_summary_check(index, sentence, q, known, sources, translation))
-    return _sorted(checks)
-
-
-def _summary_check(
-    index: int,
-    sentence: str,
-    q: Quantity,
-    known: list[Quantity],
-    sources: list[tuple[int, str]],
-    translation: str,
-) -> Check:
-    where = f"summary sentence {index + 1}"
-    slip = next((k for k in known if k.power and scale_slip(k, q)), None) if q.power else None
-    if slip is None:
-        message = f"The {_noun(q)} {_quote(q)} in {where} is not in the translation."
-        return Check("summarise", "number_invented", "error", q.text, message, None, index,
-                     None, sentence, None, q.span)  # fmt: skip
-    message = f"The {_noun(q)} {_quote(q)} in {where} is {describe(slip)} in the translation."
-    source, span = _sentence_at(sources, slip.span)
-    return Check("summarise", "number_scale", "error", q.text, message, None, index, source,
-                 sentence, span, q.span)  # fmt: skip
-
-
-def _sentence_at(
-    sentences: list[tuple[int, str]], span: tuple[int, int]
-) -> tuple[str | None, tuple[int, int] | None]:
-    """The sentence holding `span` and the span's offsets within it."""
-    for offset, sentence in sentences:
-        if offset <= span[0] < offset + len(sentence):
-            return sentence, (span[0] - offset, span[1] - offset)
-    return None, None

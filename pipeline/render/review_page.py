@@ -36,6 +36,8 @@ KIND_LABELS = {
     "number_invented": "Figure not in the translation",
     "name_missing": "Name missing",
     "translation_empty": "Line not translated",
+    "name_invented": "Name not in the translation",
+    "summary_dropped": "Summary dropped",
 }
 #: More checks than this scroll inside their list on screen, so the text stays in reach.
 LONG_LIST = 10
@@ -227,7 +229,9 @@ def _summary_panel(result: Result, checks: list[tuple[int, dict]], texts: Texts)
         )
         verdict = f'<ul class="summary-checks">{items}</ul>'
     else:
-        verdict = '<p class="all-clear">Every figure in the summary is in the translation.</p>'
+        verdict = (
+            '<p class="all-clear">Every name and figure in the summary is in the translation.</p>'
+        )
     return (
         '<section class="panel summary" aria-labelledby="summary-title">'
         f'<h2 id="summary-title">Summary{noise} <span class="aside">machine-written from the '
