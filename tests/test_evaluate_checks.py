@@ -15,7 +15,7 @@ import evaluate_checks  # noqa: E402
 
 DATA = evaluate_checks.default_data()
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="no ../shared/data/mt beside the repo")
-LIMIT = 96  # lines per language: 24 short documents, 6 long ones
+LIMIT = 96  # lines per language: about 28 articles, 7 news-length documents
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,10 @@ def test_report_has_every_figure(report):
             for figures in alarms[language].values():
                 assert 0 <= figures["error_rate"] <= figures["alarm_rate"] <= 1
         assert set(report["recall"][label]) == set(evaluate_checks.INJECTIONS)
-    assert report["timing"]["characters"] >= 3000
+    assert report["timing"]["characters_median"] >= 3000
+    labelled = report["labelled"]
+    assert set(labelled) == {"nb", "sv", "all"}
+    assert labelled["all"]["labels"] == labelled["nb"]["labels"] + labelled["sv"]["labels"]
 
 
 def test_injected_errors_are_caught_far_more_often_than_clean_text_alarms(report):
@@ -73,3 +76,4 @@ def test_runs_are_deterministic_and_print_json(capsys):
 def test_text_report_names_its_sections(report):
     text = evaluate_checks.format_report(report)
     assert "False alarms" in text and "Recall on injected errors" in text and "Timing" in text
+    assert "precision" in text and "real errors caught" in text
