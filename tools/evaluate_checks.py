@@ -339,7 +339,7 @@ def labelled(corpora: Sequence[Corpus], labels: dict) -> dict:
         )
     out = {lang: real_errors.score(*found, labels, [lang]) for lang, found in items.items()}
     pooled = [[item for found in items.values() for item in found[k]] for k in range(3)]
-    out["all"] = real_errors.score(*pooled, labels, list(items))
+    out["all"] = real_errors.score(pooled[0], pooled[1], pooled[2], labels, list(items))
     return out
 
 
