@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from .currencies import currency_name
 from .figures import FigureFinding, Index, compare_figures, scale_slip
 from .names import Name, SourceContext, find_names, fold, is_acronym, looks_nordic
 from .presence import (
@@ -138,11 +139,16 @@ def _figure_check(
     finding: FigureFinding, index: int, pairs: Sequence[SentencePair], positions: list[str]
 ) -> Check:
     q, t = finding.source, finding.target
+    if t is not None and t.kind == "time" and q.kind != "time":  # "11.20" → "11:20 p.m."
+        q = next((replace(q, kind="time", value=v) for k, v in q.alternatives if k == "time"), q)
     said = f"The {_noun(q)} {_quote(q)} in {positions[index]}"
     if finding.kind == "number_missing":
         message = f"{said} is not in the translation."
     elif finding.kind == "number_scale":
         message = f"{said} is {_quote(t)} in the translation, {_factor(q, t)}."
+    elif t is not None and q.currency != t.currency and t.currency:
+        message = (f"{said} is {_quote(t)} in the translation: {currency_name(q.currency)} "
+                   f"became {currency_name(t.currency)}.")  # fmt: skip
     else:
         message = f"{said} is {_quote(t)} in the translation."
     pair = pairs[index]
