@@ -3,7 +3,7 @@
 The labels (`check_labels.tsv` beside this file) judge, by hand against the source and the human
 reference, every alarm the checks raise on the model's FLORES-200 dev output and every candidate
 error a reference diff turns up. A row is keyed by what survives tuning: language, line (1-based
-in the FLORES files), family ("figure" or "name") and value (the source's text of the figure or
+in the FLORES files), family ("figure", "name" or "sentence") and value (the source's text of the figure or
 name an alarm names, or the text a candidate points at). Verdicts:
 
 - `error`: a real error of the model's translation (a figure, time, unit, currency or name
@@ -13,9 +13,11 @@ name an alarm names, or the text a candidate points at). Verdicts:
 - `other`: a real error, but of wording rather than figures or names (a job title changed):
   listed, outside recall, since no check here is meant to see it.
 
-Precision: of the model alarms that the human reference does not also raise at the same place,
-the share labelled `error`. Recall: of the real errors (one per language, line and family), the
-share that a model alarm of the same family on that line, itself labelled `error`, catches.
+Precision: of the model alarms that the human reference does not also raise at the same place
+(language, line, family and value), the share labelled `error`. Recall: of the lines with a
+real error, the share on which a model alarm labelled `error` fires. Counting lines rather than
+rows keeps one error from counting twice (a dropped first sentence is a `sentence` row and a
+`name` row for the name it held); no line of the dev set has two unrelated errors.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pipeline.faithfulness import Check, SentencePair, check_translation
 from pipeline.faithfulness.figures import same_figure
 from pipeline.faithfulness.presence import TargetIndex, present
 from pipeline.faithfulness.quantities import Quantity, extract_quantities
+from pipeline.text.sentences import split_sentences
 
 LABELS = Path(__file__).resolve().parent / "check_labels.tsv"
 MODEL = "tc-big-gmq-en"
@@ -53,8 +56,9 @@ class Item:
 
 
 def family(check: Check) -> str:
-    """ "figure" for number_* and the other figure kinds, "name" for name checks."""
-    return "name" if check.kind.startswith("name") else "figure"
+    """ "name", "sentence" or "figure" (number_* checks): the first part of the kind."""
+    head = check.kind.split("_")[0]
+    return head if head in ("name", "sentence") else "figure"
 
 
 def read_labels(path: Path = LABELS) -> dict[tuple[str, int, str, str], tuple[str, str]]:
@@ -132,6 +136,11 @@ def candidates(language: str, line: int, source: str, reference: str, output: st
     for word in _CURRENCY.findall(output):
         if word.lower() not in known:
             items.append(Item(language, line, "figure", word, "currency added"))
+    counts = [len(split_sentences(text, lang)) for text, lang in
+              ((source, language), (reference, "en"), (output, "en"))]  # fmt: skip
+    if counts[2] < counts[0] <= counts[1]:  # the output merged or lost a sentence
+        items.append(Item(language, line, "sentence", f"{counts[2]} of {counts[0]} sentences",
+                          "fewer sentences than source and reference"))  # fmt: skip
     source_index, output_index = TargetIndex(source), TargetIndex(output)
     for match in _CAPITALISED.finditer(reference):
         word = re.sub(r"['’]s$", "", match.group())
@@ -160,8 +169,8 @@ def score(model_alarms: list[Item], human_alarms: list[Item], cands: list[Item],
     verdicts = [labels.get(a.key, ("unlabelled", ""))[0] for a in judged]
     true = verdicts.count("error")
     false = verdicts.count("ok")
-    errors = {k[:3] for k, (verdict, _) in mine.items() if verdict == "error"}
-    caught = {a.key[:3] for a in model_alarms if labels.get(a.key, ("",))[0] == "error"}
+    errors = {k[:2] for k, (verdict, _) in mine.items() if verdict == "error"}
+    caught = {a.key[:2] for a in model_alarms if labels.get(a.key, ("",))[0] == "error"}
     unlabelled_alarms = [a for a in model_alarms if a.key not in labels]
     unlabelled_candidates = [c for c in cands if c.key not in labels]
     return {
@@ -174,7 +183,7 @@ def score(model_alarms: list[Item], human_alarms: list[Item], cands: list[Item],
         "real_errors": len(errors),
         "real_errors_caught": len(errors & caught),
         "recall": len(errors & caught) / len(errors) if errors else None,
-        "missed": sorted(f"{k[0]} {k[1]} {k[2]}" for k in errors - caught),
+        "missed": sorted(f"{k[0]} {k[1]}" for k in errors - caught),
         "other_errors": sum(1 for verdict, _ in mine.values() if verdict == "other"),
         "labels": len(mine),
         "candidates": len(cands),

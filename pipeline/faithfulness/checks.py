@@ -18,6 +18,7 @@ from decimal import Decimal
 from .currencies import currency_name
 from .figures import FigureFinding, Index, compare_figures, scale_slip
 from .names import Name, SourceContext, find_names, fold, is_acronym, looks_nordic
+from .omissions import Omission, dropped_sentence
 from .presence import (
     TargetIndex,
     english_present,
@@ -52,7 +53,8 @@ class Check:
     """
 
     stage: str  # "translate" or "summarise"
-    kind: str  # number_missing, number_changed, number_scale, name_missing, number_invented
+    kind: str  # number_missing, number_changed, number_scale, name_missing, sentence_missing,
+    # number_invented
     severity: str  # "error": a figure or scale differs; "warning": something is missing
     value: str
     message: str
@@ -112,7 +114,23 @@ def check_translation(pairs: Sequence[SentencePair], language: str = "nb") -> li
     context = SourceContext.of([p.source for p in pairs])
     for i in checked:
         checks.extend(_name_checks(i, pairs[i], context, kept[i], positions))
+        omission = dropped_sentence(pairs[i].source, pairs[i].target, language)
+        if omission is not None:
+            checks.append(_omission_check(omission, i, pairs[i], positions))
     return _sorted(checks)
+
+
+def _omission_check(
+    omission: Omission, index: int, pair: SentencePair, positions: list[str]
+) -> Check:
+    message = (
+        f'The sentence "{omission.text}" in {positions[index]} seems to be missing from the '
+        f"translation: it has {omission.kept} sentence{'s' if omission.kept > 1 else ''} for "
+        f"{omission.sentences} and is {1 - omission.ratio:.0%} shorter than the source."
+    )
+    return Check("translate", "sentence_missing", "warning", omission.text, message,
+                 pair.paragraph, index, pair.source, pair.target, omission.span,
+                 None)  # fmt: skip
 
 
 def pair_paragraphs(source: str, translation: str) -> list[SentencePair]:
