@@ -2,9 +2,10 @@
 
 The labels (`check_labels.tsv` beside this file) judge, by hand against the source and the human
 reference, every alarm the checks raise on the model's FLORES-200 dev output and every candidate
-error a reference diff turns up. A row is keyed by what survives tuning: language, line (1-based
-in the FLORES files), family ("figure", "name" or "sentence") and value (the source's text of the figure or
-name an alarm names, or the text a candidate points at). Verdicts:
+error a reference diff turns up. A row is keyed by what survives tuning: language, line
+(1-based in the FLORES files), family ("figure", "name" or "sentence") and value (the source's
+text of the figure, name or sentence an alarm names, or the text a candidate points at).
+Verdicts:
 
 - `error`: a real error of the model's translation (a figure, time, unit, currency or name
   changed, dropped or invented; a sentence dropped with its name);
