@@ -379,7 +379,16 @@ _COMPASS = re.compile(
 
 _NORDIC_LETTERS = frozenset("æøåäöÆØÅÄÖ")
 _NORDIC_ENDINGS = ("ene", "erne", "arna", "orna", "ets", "ens", "nes", "ige", "iga", "iske",
-                   "iska", "ske", "ska", "lige", "liga", "et", "en", "gt", "kt")  # fmt: skip
+                   "iska", "ske", "ska", "lige", "liga", "et", "en", "gt", "kt",
+                   # "Kristelig", "Kristeleg", "Sosialistisk", neuter "Nasjonalt"
+                   "lig", "leg", "lege", "isk", "nalt", "ralt")  # fmt: skip
+# Nynorsk stems in the names of organisations ("Noregs Bondelag", "Hovudorganisasjon").
+_NYNORSK_STEMS = ("noreg", "hovud", "raud", "kyrkj")
+# Heads of Nordic compounds naming a kind of body ("Folkeparti", "Bondelag", "Mattilsynet"):
+# such a name is usually given its English name, not kept.
+_BODY_HEADS = ("parti", "partiet", "lag", "laget", "forbund", "forbundet", "organisasjon",
+               "organisasjonen", "direktorat", "direktoratet", "tilsyn", "tilsynet", "verket",
+               "institutt", "instituttet", "departement", "departementet", "nemnd", "nemnda")  # fmt: skip
 
 
 def looks_nordic(word: str) -> bool:
@@ -390,4 +399,10 @@ def looks_nordic(word: str) -> bool:
         return False
     if any(c in _NORDIC_LETTERS for c in word):
         return True
-    return len(folded) >= 5 and folded.endswith(_NORDIC_ENDINGS)
+    if len(folded) >= 3 and folded in _FUNCTION_WORDS:  # "Dei" in "Miljøpartiet Dei Grøne"
+        return True
+    if len(folded) >= 7 and folded.endswith(_BODY_HEADS):
+        return True
+    return folded.startswith(_NYNORSK_STEMS) or (
+        len(folded) >= 5 and folded.endswith(_NORDIC_ENDINGS)
+    )

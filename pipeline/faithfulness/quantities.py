@@ -134,7 +134,7 @@ def _build(language: str) -> re.Pattern[str]:
             rf"{_SP}\d{{2,4}}[{_DASHES}]?(?i:tal|år))))",
             rf"(?P<around>(?<![\w.,])(?P<ah>[0-2]?\d)[{_DASHES}]tid(?:en|a)?{_WORD_END})",
         ]
-        attached = ""
+        attached = plural = ""
         bare = _NORDIC_BARE
         extra = []
     else:
@@ -158,13 +158,14 @@ def _build(language: str) -> re.Pattern[str]:
             r"(?P<ord>(?<![\w.,])(?P<on>\d{1,4})(?:st|nd|rd|th)(?![^\W\d_]))",
         ]
         attached = rf"(?P<att>[mMkK]){_WORD_END}|"
+        plural = rf"|s{_WORD_END}"  # "Boeing 737s": a plural of a model number
         bare = _ENGLISH_BARE
         tens = _alternation(w[:-1] + "ies" for w in _EN_TENS)
         extra = [rf"(?P<decw>(?i:\b(?P<dw>{tens})\b))"]
     number = (
         rf"(?P<num>(?<![^\W_])(?<![^\W\d_][{_DASHES}])\d+(?:[.,{_SPACES}]\d+)*(?!\d)"
         rf"(?![.,{_SPACES}]\d))"
-        rf"(?:{attached}{_SP}?(?i:(?P<unit>{units})){_WORD_END}|(?!(?!{_ATTACHED})[^\W\d_]))"
+        rf"(?:{attached}{_SP}?(?i:(?P<unit>{units})){_WORD_END}|(?!(?!{_ATTACHED}{plural})[^\W\d_]))"
     )
     compound = (rf"(?:[-{_SPACES}](?P<w2>{ones}){_WORD_END})?(?P<half>{_SP}and{_SP}a{_SP}half\b)?"
                 if not nordic else "")  # fmt: skip
@@ -216,8 +217,8 @@ def _ranges(found: list[Quantity], text: str) -> list[Quantity]:
     for i in range(len(found) - 1):
         first, second = found[i], found[i + 1]
         gap = text[first.span[1] : second.span[0]]
-        if first.kind == "year" and gap in _DASHES and re.fullmatch(r"\d\d", second.text):
-            # "2019–20" is 2019–2020
+        if first.kind == "year" and gap in _DASHES + "/" and re.fullmatch(r"\d\d", second.text):
+            # "2019–20" and "2023/24" are 2019–2020 and 2023/2024
             found[i + 1] = _with(second, {("number", first.value // 100 * 100 + second.value)})
             continue
         if first.kind != "number" or first.scaled or not _RANGE.fullmatch(gap):
