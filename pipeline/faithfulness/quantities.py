@@ -199,7 +199,26 @@ def extract_quantities(text: str, language: str) -> list[Quantity]:
     found: list[Quantity] = []
     for match in pattern.finditer(text):
         found.extend(_from_match(match, language))
-    return [_in_currency(q, text) for q in _ranges(found, text)]
+    found = [_in_currency(q, text) for q in _ranges(found, text)]
+    return [_vague(q, text) for q in found] if language != "en" else found
+
+
+_VAGUE = re.compile(r"(?i:flere|fleire|flera|mange|mange|många|noen|nokre|nogle|några)[ \u00a0]\Z")
+
+
+def _vague(q: Quantity, text: str) -> Quantity:
+    """ "flere 1000 gjenstander" is "thousands of artefacts": a power of ten after "several" or
+    "many" counts as the bare scale it stands for (weak: no figure a reader relies on)."""
+    if q.kind not in ("number", "year") or q.scaled or q.value not in _POWERS:
+        return q
+    if not _VAGUE.search(text, max(0, q.span[0] - 8), q.span[0]):
+        return q
+    return Quantity(q.value, "scale", q.text, q.span, spelled=True, scaled=True,
+                    alternatives=frozenset({("number", q.value)}),
+                    power=len(str(int(q.value))) - 1)  # fmt: skip
+
+
+_POWERS = {Decimal(10) ** p for p in (2, 3, 6)}
 
 
 def _in_currency(q: Quantity, text: str) -> Quantity:
