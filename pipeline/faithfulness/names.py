@@ -387,8 +387,9 @@ _NYNORSK_STEMS = ("noreg", "hovud", "raud", "kyrkj")
 # Heads of Nordic compounds naming a kind of body ("Folkeparti", "Bondelag", "Mattilsynet"):
 # such a name is usually given its English name, not kept.
 _BODY_HEADS = ("parti", "partiet", "lag", "laget", "forbund", "forbundet", "organisasjon",
-               "organisasjonen", "direktorat", "direktoratet", "tilsyn", "tilsynet", "verket",
-               "institutt", "instituttet", "departement", "departementet", "nemnd", "nemnda")  # fmt: skip
+               "organisasjonen", "direktorat", "direktoratet", "tilsyn", "tilsynet",
+               "verket", "institutt", "instituttet", "departement", "departementet", "nemnd",
+               "nemnda")  # fmt: skip
 
 
 def looks_nordic(word: str) -> bool:

@@ -135,9 +135,9 @@ def _shared_prefix(a: str, b: str) -> int:
 
 
 _CANON = (
-    ("stj", "ch"), ("tsj", "ch"), ("tj", "ch"), ("sj", "sh"), ("shch", "ch"), ("sch", "sh"), ("kh", "k"),
-    ("ph", "f"), ("th", "t"), ("ck", "k"), ("qu", "kv"), ("q", "k"), ("w", "v"), ("z", "s"),
-    ("x", "ks"), ("c", "k"), ("y", "i"), ("j", "i"), ("h", ""),
+    ("stj", "ch"), ("tsj", "ch"), ("tj", "ch"), ("sj", "sh"), ("shch", "ch"), ("sch", "sh"),
+    ("kh", "k"), ("ph", "f"), ("th", "t"), ("ck", "k"), ("qu", "kv"), ("q", "k"), ("w", "v"),
+    ("z", "s"), ("x", "ks"), ("c", "k"), ("y", "i"), ("j", "i"), ("h", ""),
 )  # fmt: skip
 
 
