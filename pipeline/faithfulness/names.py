@@ -183,7 +183,11 @@ def find_names(sentence: str, context: SourceContext) -> list[Name]:
             continue
         if "-" in word and word.split("-")[-1].islower() and not _is_code(word):
             head = _name_part(word)  # "Grus-kungen", "Dalhousie-universitet"
-            if head and fold(head) not in _NOT_NAMES and not _opening(sentence, start):
+            if (
+                head
+                and fold(head) not in _NOT_NAMES
+                and (not _opening(sentence, start) or _foreign_head(head, context))
+            ):
                 span = (start, start + len(head))
                 names.append(Name(head, span, ((head, span),), nordic=True))
                 i += 1
@@ -213,6 +217,14 @@ def find_names(sentence: str, context: SourceContext) -> list[Name]:
             names.append(name)
         i = j
     return names
+
+
+def _foreign_head(head: str, context: SourceContext) -> bool:
+    """Whether the head of a compound opening a sentence is a name all the same: a foreign
+    word that the document never writes in lower case ("Tutankhamon-gravkammeret")."""
+    folded = fold(head)
+    return (len(head) >= 5 and folded not in context.lowercase and folded not in _FUNCTION_WORDS
+            and not looks_nordic(head))  # fmt: skip
 
 
 def _definite(word: str) -> bool:
