@@ -32,6 +32,11 @@ def kinds(source: str, target: str, language: str = "nb") -> list[tuple[str, str
          "Thailand invaded Cambodia during the 17th century.", "sv", "17-hundratalet"),
         ("På 1800-tallet var Kambodsja klemt.", "In the 18th century Cambodia was squeezed.",
          "nb", "1800-tallet"),
+        ("På attenhundretallet var det annerledes.", "In the 18th century it was different.",
+         "nb", "attenhundretallet"),
+        ("Under arton- och nittonhundratalen trodde man det.",
+         "During the eighteenth and nineteenth centuries it was believed.", "sv",
+         "nittonhundratalen"),
         # a score changed
         ("Han hadde to mål i Washingtons 5–3 seier.", "He had two goals in Washington's 5-4 win.",
          "nb", "3"),

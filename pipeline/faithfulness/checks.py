@@ -159,6 +159,9 @@ def _figure_check(
     q, t = finding.source, finding.target
     if t is not None and t.kind == "time" and q.kind != "time":  # "11.20" → "11:20 p.m."
         q = next((replace(q, kind="time", value=v) for k, v in q.alternatives if k == "time"), q)
+    if t is not None and t.kind != "century" and any(k == "century" for k, _ in q.keys):
+        # "the 1900s (20th century)" → "eighteenth (century)"
+        t = next((replace(t, kind="century", value=v) for k, v in t.keys if k == "century"), t)
     said = f"The {_noun(q)} {_quote(q)} in {positions[index]}"
     if finding.kind == "number_missing":
         message = f"{said} is not in the translation."

@@ -217,7 +217,8 @@ _SORTS = ("date", "time", "decade", "century")
 
 def _could_be(q: Quantity, t: Quantity) -> bool:
     """Whether `t` is plausibly `q` changed: a reading of the same sort, of a similar size."""
-    if (t.spelled and not t.scaled) or q.kind == "scale" or t.kind == "scale":
+    centuries = any(k == "century" for k, _ in q.keys) and any(k == "century" for k, _ in t.keys)
+    if (t.spelled and not t.scaled and not centuries) or q.kind == "scale" or t.kind == "scale":
         return False
     if _garbled(q, t):
         return True

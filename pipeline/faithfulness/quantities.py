@@ -123,6 +123,7 @@ def _build(language: str) -> re.Pattern[str]:
     roman = r"(?P<roman>(?<=[^\W\d_]\s)(?=[IVX])(?:X{0,2}(?:IX|IV|V?I{0,3}))(?![\w'’]))"
     if nordic:
         months = _alternation(_NORDIC_MONTHS)
+        teens = _alternation(w for w, v in _nordic_words(language).items() if 10 <= v <= 20)
         specific = [
             r"(?P<dmy>(?<![\d.,])(?P<nd>[0-3]?\d)\.(?P<nm>[01]?\d)\.(?P<ny>\d{4})(?!\d))",
             rf"(?P<clock>\b(?i:kl\.?|klokka|klokken|klockan){_SP}?(?P<ch>[0-2]?\d)"
@@ -133,6 +134,10 @@ def _build(language: str) -> re.Pattern[str]:
             rf"[^\W\d_]*|[{_DASHES}]år(?:a|ene|ane){_WORD_END}|['’]?erne{_WORD_END}|[{_DASHES}](?={_SP}(?:og|och|eller|til|to|and)"
             rf"{_SP}\d{{2,4}}[{_DASHES}]?(?i:tal|år))))",
             rf"(?P<around>(?<![\w.,])(?P<ah>[0-2]?\d)[{_DASHES}]tid(?:en|a)?{_WORD_END})",
+            # "attenhundretallet", "arton- och nittonhundratalen": centuries in words
+            rf"(?P<hcent>(?i:(?<![^\W\d_])(?P<hw>{teens})(?:hundra|hundre|hundrede)-?"
+            rf"(?:tal|tall)[^\W\d_]*|(?<![^\W\d_])(?P<hw2>{teens})-(?={_SP}(?:og|och|eller)"
+            rf"{_SP}(?:{teens})(?:hundra|hundre|hundrede)-?tal)))",
         ]
         attached = plural = ""
         bare = _NORDIC_BARE
@@ -384,6 +389,15 @@ def _decade(m: re.Match[str], language: str) -> list[Quantity]:
     ]
 
 
+def _century_words(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "attenhundretallet" (the 1800s, the 19th century), "arton-" of "arton- och
+    nittonhundratalen": a figure a reader relies on, though written in words."""
+    word = (m.group("hw") or m.group("hw2")).lower()
+    number = _nordic_value(word, language) * 100
+    keys = {("century", Decimal(number // 100 + 1)), ("number", Decimal(number))}
+    return [Quantity(Decimal(number), "year", m.group(), m.span(), alternatives=frozenset(keys))]
+
+
 def _decade_word(m: re.Match[str], language: str) -> list[Quantity]:
     """ "the sixties"."""
     word = m.group("dw").lower()
@@ -605,7 +619,8 @@ _HANDLERS = {
     "iso": _iso, "ampm": _ampm, "oclock": _oclock, "mil": _military, "dmy": _dmy,
     "clock": _clock, "date": _date1, "date2": _date2, "century": _century, "decade": _decade,
     "ord": _ordinal, "hm": _hm, "num": _numbers, "word": _spelled, "bare": _bare,
-    "decw": _decade_word, "roman": _roman, "around": _around, "frac": _fraction, "vf": _vulgar,
+    "decw": _decade_word, "hcent": _century_words, "roman": _roman, "around": _around,
+    "frac": _fraction, "vf": _vulgar,
 }  # fmt: skip
 
 
