@@ -259,13 +259,21 @@ def _ranges(found: list[Quantity], text: str) -> list[Quantity]:
 
 def _from_match(m: re.Match[str], language: str) -> list[Quantity]:
     """The quantities one match of the scanning pattern stands for."""
-    groups = m.groupdict()
     group = m.lastgroup or ""
     handler = _HANDLERS.get(group)
     if handler is None:  # a named group inside the alternative matched last: find the outer one
-        group = next(name for name in _HANDLERS if groups.get(name) is not None)
+        group = next(name for name in _HANDLERS if _opt(m, name) is not None)
         handler = _HANDLERS[group]
     return handler(m, language)
+
+
+def _opt(m: re.Match[str], name: str) -> str | None:
+    """Group `name` of `m`, None when it did not take part or the pattern has no such group
+    (cheaper than `groupdict`, which builds every group of this large pattern)."""
+    try:
+        return m.group(name)
+    except IndexError:  # no such group in this language's pattern
+        return None
 
 
 def _iso(m: re.Match[str], language: str) -> list[Quantity]:
@@ -373,7 +381,7 @@ def _month_number(name: str) -> int:
 
 def _decade(m: re.Match[str], language: str) -> list[Quantity]:
     """ "1990-tallet", "90-tallet", "1800-tallet", "the 1960s", "'60s": decades and centuries."""
-    digits = m.group("dn") or m.groupdict().get("dn2") or ""
+    digits = m.group("dn") or _opt(m, "dn2") or ""
     number = int(digits) * (100 if "hundra" in m.group().lower() else 1)
     span = m.span()
     if number % 100 == 0 and number >= 100:  # "1800-tallet": the 1800s, the 19th century
@@ -382,7 +390,7 @@ def _decade(m: re.Match[str], language: str) -> list[Quantity]:
     if number % 10:
         return [Quantity(Decimal(number), "number", digits, m.span("dn"))]
     keys = {("decade", Decimal(number % 100))}
-    if number >= 1000 or m.groupdict().get("dn2"):  # "in their 20s" for "20-årsåldern"
+    if number >= 1000 or _opt(m, "dn2"):  # "in their 20s" for "20-årsåldern"
         keys.add(("number", Decimal(number)))
     return [
         Quantity(Decimal(number % 100), "decade", m.group(), span, alternatives=frozenset(keys))
@@ -483,7 +491,7 @@ def _numbers(m: re.Match[str], language: str) -> list[Quantity]:
         extra = frozenset({("number", alternative)}) if alternative is not None else frozenset()
         out.append(Quantity(value, kind, m.string[span[0] : span[1]], span, alternatives=extra))
     last = out[-1]
-    unit, att = m.group("unit"), m.groupdict().get("att")
+    unit, att = m.group("unit"), _opt(m, "att")
     if att and _CURRENCY.search(m.string, max(0, start - 4), start):  # "$38m", not "38m tall"
         unit = "million" if att.lower() == "m" else "thousand"
     if unit:
@@ -578,10 +586,10 @@ def _spelled(m: re.Match[str], language: str) -> list[Quantity]:
             return [Quantity(Decimal(hour * 100), "time", m.group(), m.span(), spelled=True)]
     else:
         value = Decimal(1 if word in _ARTICLES else _nordic_value(word, language))
-    second = (m.groupdict().get("w2") or "").lower()
+    second = (_opt(m, "w2") or "").lower()
     if second and word in _EN_TENS:
         value += _ENGLISH_VALUES[second]
-    if m.groupdict().get("half"):  # "two and a half"
+    if _opt(m, "half"):  # "two and a half"
         value += Decimal("0.5")
     power = 0
     if unit:
