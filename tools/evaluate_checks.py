@@ -326,8 +326,9 @@ def _identity(check: Check) -> tuple:
 # ---- precision and recall on the model's output, from the hand labels ----------------------
 
 
-def labelled(corpora: Sequence[Corpus], labels: dict) -> dict:
-    """Precision and recall on the model's output per language and pooled (`real_errors`)."""
+def labelled(corpora: Sequence[Corpus], labels: dict, reference_labels: dict | None = None) -> dict:
+    """Precision and recall on the model's output per language and pooled (`real_errors`), and
+    what the alarms on the human references point at (`reference_labels`)."""
     items: dict[str, tuple[list, list, list]] = {}
     for corpus in corpora:
         model = corpus.outputs[real_errors.MODEL]
@@ -340,12 +341,14 @@ def labelled(corpora: Sequence[Corpus], labels: dict) -> dict:
     out = {lang: real_errors.score(*found, labels, [lang]) for lang, found in items.items()}
     pooled = [[item for found in items.values() for item in found[k]] for k in range(3)]
     out["all"] = real_errors.score(pooled[0], pooled[1], pooled[2], labels, list(items))
+    out["all"]["reference"] = real_errors.reference_score(pooled[1], reference_labels or {})
     return out
 
 
 def unlabelled_report(data: Path, labels_path: Path, languages: Sequence[str]) -> list[str]:
     """TSV rows, ready to judge, for every alarm and candidate that no label covers yet."""
     labels = real_errors.read_labels(labels_path)
+    reference = real_errors.read_labels(real_errors.REFERENCE_LABELS)
     rows = []
     for language in languages:
         corpus = load(data, language)
@@ -356,6 +359,11 @@ def unlabelled_report(data: Path, labels_path: Path, languages: Sequence[str]) -
         for item in real_errors.unlabelled(found, labels):
             rows.append(f"{item.language}\t{item.line}\t{item.family}\t{item.value}\t?\t"
                         f"{item.note}")  # fmt: skip
+        human = real_errors.alarms(corpus.source, corpus.outputs["human"], language,
+                                   corpus.articles)  # fmt: skip
+        for item in real_errors.unlabelled(human, reference):
+            rows.append(f"{item.language}\t{item.line}\t{item.family}\t{item.value}\t?\t"
+                        f"on the reference: {item.note}")  # fmt: skip
     return rows
 
 
@@ -401,7 +409,8 @@ def evaluate(data: Path, limit: int | None = None, seed: int = SEED,
     corpora = [load(data, language, limit) for language in languages]
     report: dict = {"data": str(data), "seed": seed, "alarms": {}, "recall": {}}
     labels = real_errors.read_labels(labels_path)
-    report["labelled"] = labelled(corpora, labels)
+    reference = real_errors.read_labels(real_errors.REFERENCE_LABELS)
+    report["labelled"] = labelled(corpora, labels, reference)
     for label, size in SIZES.items():
         alarms = {c.language: alarm_rates(c, size) for c in corpora}
         report["alarms"][label] = alarms | {"all": _pooled(alarms)}
@@ -456,6 +465,12 @@ def format_labelled(labelled: dict) -> list[str]:
     )
     if pooled["missed"]:
         lines.append("  missed: " + ", ".join(pooled["missed"]))
+    ref = pooled["reference"]
+    lines.append(
+        f"  alarms on the human references: {ref['alarms']}, of which {ref['differs']} point at "
+        f"a real difference between source and reference and {ref['false']} are false "
+        f"(tools/{real_errors.REFERENCE_LABELS.name}; {ref['unlabelled']} unlabelled)"
+    )
     return lines
 
 

@@ -12,7 +12,8 @@ Verdicts:
 - `ok`: the translation is faithful there (the alarm is a false alarm, the candidate no error);
 - `artefact`: a `?` in the published output stands for a lost character: counted neither way;
 - `other`: a real error, but of wording rather than figures or names (a job title changed):
-  listed, outside recall, since no check here is meant to see it.
+  listed, outside recall, since no check here is meant to see it;
+- `differs` (reference labels only): the source and the human reference really differ there.
 
 Precision: of the model alarms that the human reference does not also raise at the same place
 (language, line, family and value), the share labelled `error`. Recall: of the lines with a
@@ -36,8 +37,12 @@ from pipeline.faithfulness.quantities import Quantity, extract_quantities
 from pipeline.text.sentences import split_sentences
 
 LABELS = Path(__file__).resolve().parent / "check_labels.tsv"
+# The alarms on the human references, judged the same way: `differs` when the Nordic source and
+# the English original really say different things (FLORES translated both from English), `ok`
+# when the reference is faithful and the alarm false.
+REFERENCE_LABELS = Path(__file__).resolve().parent / "check_labels_reference.tsv"
 MODEL = "tc-big-gmq-en"
-VERDICTS = ("error", "ok", "artefact", "other")
+VERDICTS = ("error", "ok", "artefact", "other", "differs")
 COLUMNS = ("language", "line", "family", "value", "verdict", "reason")
 
 
@@ -202,3 +207,11 @@ def unlabelled(items: Iterable[Item], labels: dict) -> list[Item]:
             seen.add(item.key)
             out.append(item)
     return sorted(out, key=lambda i: (i.language, i.line, i.family, i.value))
+
+
+def reference_score(human_alarms: list[Item], labels: dict) -> dict:
+    """How many alarms on the human references point at a real difference between the source
+    and the reference (`differs`), how many are false (`ok`), how many nobody judged."""
+    verdicts = [labels.get(a.key, ("unlabelled", ""))[0] for a in human_alarms]
+    return {"alarms": len(human_alarms), "differs": verdicts.count("differs"),
+            "false": verdicts.count("ok"), "unlabelled": verdicts.count("unlabelled")}  # fmt: skip
