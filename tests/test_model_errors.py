@@ -93,6 +93,7 @@ def test_messages_say_what_changed():
         # the same currency, written another way
         ("Det kostet 27 millioner pund.", "It cost £27 million.", "nb"),
         ("Det kostet 3,2 milliarder kroner.", "It cost NOK 3.2 billion.", "nb"),
+        ("Budsjettet er på 3,2 milliarder.", "The budget is NOK 3.2 billion.", "nb"),
         ("Guinness omsetter for 10 milliarder euro (14,7 milliarder USD).",
          "Guinness turns over 10 billion euros (US$14.7 billion).", "nb"),
         ("Hun veide 90 kg (200 pund).", "She weighed 200 pounds (90 kg).", "nb"),
