@@ -1,23 +1,27 @@
-"""Measure the faithfulness checks on real translations: false alarms and caught errors.
+"""Measure the faithfulness checks on real translations: precision and recall on our model's
+output from hand labels, false alarms on human translations, injected errors caught, speed.
 
     python tools/evaluate_checks.py [--data ../shared/data/mt] [--json] [--limit N]
+    python tools/evaluate_checks.py --unlabelled     # alarms and candidates nobody judged yet
 
 Data: FLORES-200 dev for nb, da and sv with the professional English reference and real system
-outputs (see the data folder's README). The reference is a faithful translation, so any check
-on it is a false alarm. Errors are then injected into the reference, one per document, and
-counted as caught when a check of the right family names the very sentence and figure or name:
+outputs (see the data folder's README); `tc-big-gmq-en` is our default model's own output.
 
-- figure changed: one digit of a figure that source and reference share (half of them after
-  the decimal point when the figure has one);
-- scale swapped: million ↔ billion (and trillion → billion) in a figure both share;
-- name dropped: a name both spell the same, removed; surname dropped: of a two-word name both
-  have, the second word removed and the first kept.
+- Precision and recall on the model's output come from the hand labels in `check_labels.tsv`
+  (see `real_errors.py` for what a label says and how the figures are counted).
+- False alarms: the reference is a faithful translation, so any check on it is a false alarm;
+  reported as the share of documents with any check.
+- Injected errors: errors are injected into the reference, one per document, and counted as
+  caught when a check of the right family names the very sentence and figure or name:
+  figure changed (one digit of a figure that source and reference share, half of them after the
+  decimal point when it has one); scale swapped (million ↔ billion); name dropped (a name both
+  spell the same, removed); surname dropped (of a two-word name, the second word removed).
 
-Documents: the split has no article ids. Articles are 3 to 5 sentences, so consecutive lines
-are grouped in fixed windows of 4 (a deterministic stand-in for an article, never more than a
-sentence or two off), and 4 such windows make a news-length pseudo-document of 16 sentences,
-each window a paragraph. Every line is one sentence pair, as the pipeline's are.
-Everything is seeded; two runs print the same figures.
+Documents: `metadata_dev.tsv` groups the lines into articles (consecutive lines with the same
+URL, 1 to 5 sentences); a short document is one article. A news-length document is 4
+consecutive articles (about 14 sentences, 2,500 characters), each article a paragraph. Every
+line is one sentence pair, as the pipeline's are. Everything is seeded; two runs print the same
+figures (timings aside).
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import statistics
 import sys
 import time
@@ -41,10 +44,17 @@ from pipeline.faithfulness import Check, SentencePair, check_translation  # noqa
 from pipeline.faithfulness.figures import same_figure  # noqa: E402
 from pipeline.faithfulness.names import fold  # noqa: E402
 from pipeline.faithfulness.quantities import extract_quantities  # noqa: E402
+from tools import real_errors  # noqa: E402
+from tools.injections import (  # noqa: E402, F401
+    inject,
+    inject_figure,
+    inject_name,
+    inject_scale,
+    lowercase_words,
+)
 
 LANGUAGES = ("nb", "da", "sv")
-SIZES = {"short": 4, "long": 16}
-PARAGRAPH = 4  # lines per paragraph in a long document
+SIZES = {"short": 1, "long": 4}  # articles per document
 SEED = 11
 INJECTIONS = ("figure_changed", "figure_changed_decimal", "scale_swapped", "name_dropped",
               "surname_dropped")  # fmt: skip
@@ -63,20 +73,23 @@ def default_data() -> Path:
 
 @dataclass(frozen=True)
 class Corpus:
-    """One language: source lines, the human reference and each system's output."""
+    """One language: source lines, the human reference, each system's output, the articles."""
 
     language: str
     source: list[str]
     outputs: dict[str, list[str]]  # "human" and system names → lines
+    articles: list[range]  # line ranges, consecutive lines of one source article
 
 
 def load(data: Path, language: str, limit: int | None = None) -> Corpus:
+    """The FLORES dev files of `language`, grouped into articles by `metadata_dev.tsv`."""
     folder = data / f"{language}-en"
     source = _lines(folder / f"flores-dev.{language}", limit)
     outputs = {"human": _lines(folder / "flores-dev.en", limit)}
     for path in sorted(folder.glob("flores-dev.*.en")):
         outputs[path.name.split(".")[1]] = _lines(path, limit)
-    return Corpus(language, source, outputs)
+    groups = [r for r in real_errors.articles(data / "metadata_dev.tsv") if r.stop <= len(source)]
+    return Corpus(language, source, outputs, groups)
 
 
 def _lines(path: Path, limit: int | None) -> list[str]:
@@ -84,13 +97,21 @@ def _lines(path: Path, limit: int | None) -> list[str]:
     return lines[:limit] if limit else lines
 
 
-def documents(count: int, size: int) -> list[range]:
-    """Consecutive windows of `size` lines (the last one may be shorter)."""
-    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+def documents(articles: Sequence[range], size: int) -> list[list[range]]:
+    """Documents of `size` consecutive articles each (the last one may have fewer)."""
+    return [list(articles[k : k + size]) for k in range(0, len(articles), size)]
 
 
-def pairs_of(source: Sequence[str], target: Sequence[str], lines: range) -> list[SentencePair]:
-    return [SentencePair((i - lines.start) // PARAGRAPH, source[i], target[i]) for i in lines]
+def lines_of(document: Sequence[range]) -> list[int]:
+    """The line indices of a document, in order."""
+    return [i for article in document for i in article]
+
+
+def pairs_of(source: Sequence[str], target: Sequence[str],
+             document: Sequence[range]) -> list[SentencePair]:  # fmt: skip
+    """The document's sentence pairs, one paragraph per article."""
+    return [SentencePair(p, source[i], target[i]) for p, article in enumerate(document)
+            for i in article]  # fmt: skip
 
 
 # ---- false alarms --------------------------------------------------------------------------
@@ -100,12 +121,13 @@ def alarm_rates(corpus: Corpus, size: int) -> dict[str, dict]:
     """Per output: documents with any check, with an error, and the checks' kinds."""
     out = {}
     human = corpus.outputs["human"]
+    docs = documents(corpus.articles, size)
     for name, target in corpus.outputs.items():
-        docs = documents(len(corpus.source), size)
         alarmed = errors = confirmed = total = 0
         kinds: dict[str, int] = {}
-        for lines in docs:
-            checks = check_translation(pairs_of(corpus.source, target, lines), corpus.language)
+        for document in docs:
+            lines = lines_of(document)
+            checks = check_translation(pairs_of(corpus.source, target, document), corpus.language)
             alarmed += bool(checks)
             errors += any(c.severity == "error" for c in checks)
             for check in checks:
@@ -113,7 +135,7 @@ def alarm_rates(corpus: Corpus, size: int) -> dict[str, dict]:
                 total += 1
                 if name != "human":
                     assert check.sentence is not None  # translate checks name their sentence
-                    confirmed += _reference_has(check, human[lines.start + check.sentence])
+                    confirmed += _reference_has(check, human[lines[check.sentence]])
         out[name] = {"documents": len(docs), "alarm_rate": alarmed / len(docs),
                      "error_rate": errors / len(docs), "checks": total, "kinds": kinds}  # fmt: skip
         if name != "human":
@@ -135,135 +157,7 @@ def _reference_has(check: Check, reference: str) -> bool:
     return all(present(word, index) for word in check.value.split() if word[:1].isupper())
 
 
-# ---- injected errors -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Injection:
-    sentence: int  # line index in the corpus
-    target: str  # the mutated reference sentence
-    marker: str  # what a catching check's value must contain (folded), for names
-
-
-def _shared_figures(source: str, target: str, language: str):
-    src = extract_quantities(source, language)
-    return [t for t in extract_quantities(target, "en")
-            if any(same_figure(s, t) for s in src)], src  # fmt: skip
-
-
-def inject_figure(source: str, target: str, language: str, rng: random.Random, decimal: bool):
-    """Change one digit of a figure both sentences share; None if there is none to change."""
-    shared, src = _shared_figures(source, target, language)
-    shared = [t for t in shared if not t.spelled and any(c.isdigit() for c in t.text)]
-    if decimal:
-        shared = [t for t in shared if re.search(r"\d\.\d", t.text)]
-    rng.shuffle(shared)
-    for q in shared:
-        text = q.text
-        digits = [i for i, c in enumerate(text) if c.isdigit()]
-        if decimal:
-            digits = [i for i in digits if i > text.index(".")]
-        for i in rng.sample(digits, len(digits)):
-            choices = [d for d in "0123456789" if d != text[i] and not (d == "0" and i == 0)]
-            new = text[:i] + rng.choice(choices) + text[i + 1 :]
-            changed = target[: q.span[0]] + new + target[q.span[1] :]
-            after = [t for t in extract_quantities(changed, "en") if t.span[0] == q.span[0]]
-            if after and not any(same_figure(s, after[0]) for s in src):
-                return changed
-    return None
-
-
-_SWAP = {"million": "billion", "billion": "million", "trillion": "billion",
-         "bn": "m", "millions": "billions", "billions": "millions"}  # fmt: skip
-_SCALE_WORD = re.compile(r"\b(million|billion|trillion|bn|millions|billions)\b")
-
-
-def inject_scale(source: str, target: str, language: str, rng: random.Random):
-    """Swap million and billion in a figure both sentences share."""
-    shared, _ = _shared_figures(source, target, language)
-    shared = [t for t in shared if t.scaled]
-    rng.shuffle(shared)
-    for q in shared:
-        match = _SCALE_WORD.search(target, q.span[0], q.span[1] + 1)
-        if match:
-            return target[: match.start()] + _SWAP[match.group()] + target[match.end() :]
-    return None
-
-
-_RUN = re.compile(r"[A-ZÆØÅÄÖÉ][\w’'-]*\w(?: [A-ZÆØÅÄÖÉ][\w’'-]*\w)*")
-_COMMON = frozenset(
-    re.findall(
-        r"\w+",
-        "The A An In On At And But When While After As With For From To By Of If Also He She It "
-        "They We I This That These Those His Her Their Its Mr Mrs Ms Dr University School Street "
-        "National International Party Union City North South East West New",
-    )
-)
-
-
-def _name_runs(
-    source: str, target: str, ordinary: frozenset[str]
-) -> list[tuple[int, int, list[str]]]:
-    """Runs of capitalised words in `target`, not opening it, whose words the source spells
-    the same way and occur once in the sentence, and which hold a word English never writes
-    in lower case (a proper name, not "Square" or "College"): (start, end, words)."""
-    source_words = {fold(w) for w in re.findall(r"[\w’'-]+", source) if w[0].isupper()}
-    target_words = [fold(w) for w in re.findall(r"[\w’'-]+", target)]
-    out = []
-    for match in _RUN.finditer(target):
-        words = [re.sub(r"['’]s?$", "", w) for w in match.group().split(" ")]
-        if match.start() == 0:
-            continue
-        if not all(w.isalpha() and len(w) >= 3 and w not in _COMMON and fold(w) in source_words
-                   and target_words.count(fold(w)) == 1 for w in words):  # fmt: skip
-            continue
-        if any(w.lower() not in ordinary for w in words):
-            out.append((match.start(), match.end(), words))
-    return out
-
-
-def inject_name(
-    source: str, target: str, rng: random.Random, surname: bool, ordinary: frozenset[str]
-):
-    """Drop a name (or, `surname`, the second word of a two-word name) both spell the same."""
-    runs = _name_runs(source, target, ordinary)
-    if surname:  # "Galileo Galilei" → "Galileo": the second word must be a proper name too
-        runs = [r for r in runs if len(r[2]) == 2 and r[2][1].lower() not in ordinary]
-    if not runs:
-        return None
-    start, end, words = rng.choice(runs)
-    if surname:
-        return _drop(target, start + len(words[0]), end), words[1]
-    return _drop(target, start, end), words[-1]
-
-
-def _drop(text: str, start: int, end: int) -> str:
-    out = text[:start].rstrip() + " " + text[end:].lstrip()
-    return re.sub(r" +([,.;:!?)])", r"\1", out).strip()
-
-
-def lowercase_words(lines: Sequence[str]) -> frozenset[str]:
-    """Words the English text writes in lower case somewhere: ordinary words, not names."""
-    return frozenset(w for line in lines for w in re.findall(r"\b[a-z][a-z'-]+", line))
-
-
-def inject(
-    kind: str,
-    source: str,
-    target: str,
-    language: str,
-    rng: random.Random,
-    ordinary: frozenset[str] = frozenset(),
-):
-    """(mutated target, marker) for injection `kind`, or None when the sentence has no room.
-    `ordinary`: the English words written in lower case somewhere (not proper names)."""
-    if kind in ("figure_changed", "figure_changed_decimal"):
-        changed = inject_figure(source, target, language, rng, kind.endswith("decimal"))
-        return (changed, "") if changed else None
-    if kind == "scale_swapped":
-        changed = inject_scale(source, target, language, rng)
-        return (changed, "") if changed else None
-    return inject_name(source, target, rng, kind == "surname_dropped", ordinary)
+# ---- injected errors (tools/injections.py) ------------------------------------------------
 
 
 def recall(corpus: Corpus, size: int, kind: str, seed: int) -> dict:
@@ -273,7 +167,8 @@ def recall(corpus: Corpus, size: int, kind: str, seed: int) -> dict:
     human = corpus.outputs["human"]
     ordinary = lowercase_words(human)
     caught = tried = exact = 0
-    for lines in documents(len(corpus.source), size):
+    for document in documents(corpus.articles, size):
+        lines = lines_of(document)
         candidates = []
         for i in lines:
             result = inject(kind, corpus.source[i], human[i], corpus.language, rng, ordinary)
@@ -285,10 +180,10 @@ def recall(corpus: Corpus, size: int, kind: str, seed: int) -> dict:
         target = list(human)
         target[i] = changed
         clean = {_identity(c) for c in check_translation(
-            pairs_of(corpus.source, human, lines), corpus.language)}  # fmt: skip
-        checks = check_translation(pairs_of(corpus.source, target, lines), corpus.language)
+            pairs_of(corpus.source, human, document), corpus.language)}  # fmt: skip
+        checks = check_translation(pairs_of(corpus.source, target, document), corpus.language)
         new = [c for c in checks
-               if _identity(c) not in clean and lines.start + (c.sentence or 0) == i]  # fmt: skip
+               if _identity(c) not in clean and lines[c.sentence or 0] == i]  # fmt: skip
         hits = [c for c in new if c.kind.startswith(FAMILY[kind])
                 and (not marker or fold(marker) in fold(c.value + " " + c.message))]  # fmt: skip
         tried += 1
@@ -306,38 +201,94 @@ def _identity(check: Check) -> tuple:
     return (check.kind, check.sentence, check.value)
 
 
+# ---- precision and recall on the model's output, from the hand labels ----------------------
+
+
+def labelled(corpora: Sequence[Corpus], labels: dict, reference_labels: dict | None = None) -> dict:
+    """Precision and recall on the model's output per language and pooled (`real_errors`), and
+    what the alarms on the human references point at (`reference_labels`)."""
+    items: dict[str, tuple[list, list, list]] = {}
+    for corpus in corpora:
+        model = corpus.outputs[real_errors.MODEL]
+        human = corpus.outputs["human"]
+        items[corpus.language] = (
+            real_errors.alarms(corpus.source, model, corpus.language, corpus.articles),
+            real_errors.alarms(corpus.source, human, corpus.language, corpus.articles),
+            real_errors.all_candidates(corpus.source, human, model, corpus.language),
+        )
+    out = {lang: real_errors.score(*found, labels, [lang]) for lang, found in items.items()}
+    pooled = [[item for found in items.values() for item in found[k]] for k in range(3)]
+    out["all"] = real_errors.score(pooled[0], pooled[1], pooled[2], labels, list(items))
+    out["all"]["reference"] = real_errors.reference_score(pooled[1], reference_labels or {})
+    return out
+
+
+def unlabelled_report(data: Path, labels_path: Path, languages: Sequence[str]) -> list[str]:
+    """TSV rows, ready to judge, for every alarm and candidate that no label covers yet."""
+    labels = real_errors.read_labels(labels_path)
+    reference = real_errors.read_labels(real_errors.REFERENCE_LABELS)
+    rows = []
+    for language in languages:
+        corpus = load(data, language)
+        model = corpus.outputs[real_errors.MODEL]
+        found = real_errors.alarms(corpus.source, model, language, corpus.articles)
+        found += real_errors.all_candidates(corpus.source, corpus.outputs["human"], model,
+                                            language)  # fmt: skip
+        for item in real_errors.unlabelled(found, labels):
+            rows.append(f"{item.language}\t{item.line}\t{item.family}\t{item.value}\t?\t"
+                        f"{item.note}")  # fmt: skip
+        human = real_errors.alarms(corpus.source, corpus.outputs["human"], language,
+                                   corpus.articles)  # fmt: skip
+        for item in real_errors.unlabelled(human, reference):
+            rows.append(f"{item.language}\t{item.line}\t{item.family}\t{item.value}\t?\t"
+                        f"on the reference: {item.note}")  # fmt: skip
+    return rows
+
+
 # ---- timing --------------------------------------------------------------------------------
 
 
-def timing(corpus: Corpus, characters: int = 3000, repeats: int = 15) -> dict:
-    """Warm milliseconds for the checks on an article of about `characters` characters."""
-    human = corpus.outputs["human"]
-    lines = []
-    total = 0
-    for i, line in enumerate(corpus.source):
-        lines.append(i)
-        total += len(line) + 1
-        if total >= characters:
-            break
-    pairs = [SentencePair(k // PARAGRAPH, corpus.source[i], human[i]) for k, i in enumerate(lines)]
-    check_translation(pairs, corpus.language)  # warm: patterns compiled, tables built
-    runs = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        check_translation(pairs, corpus.language)
-        runs.append((time.perf_counter() - start) * 1000)
-    return {"characters": total, "sentences": len(pairs), "ms_median": statistics.median(runs),
-            "ms_best": min(runs)}  # fmt: skip
+def timing(corpora: Sequence[Corpus], characters: int = 3000, repeats: int = 9) -> dict:
+    """Warm milliseconds for the checks on documents of about `characters` characters of source
+    (consecutive articles, paired with the model's output): the median over the documents of
+    each one's median run."""
+    medians = []
+    sizes = []
+    for corpus in corpora:
+        target = corpus.outputs.get(real_errors.MODEL, corpus.outputs["human"])
+        document: list[range] = []
+        total = 0
+        for article in corpus.articles:
+            document.append(article)
+            total += sum(len(corpus.source[i]) + 1 for i in article)
+            if total < characters:
+                continue
+            pairs = pairs_of(corpus.source, target, document)
+            check_translation(pairs, corpus.language)  # warm: patterns compiled, tables built
+            runs = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                check_translation(pairs, corpus.language)
+                runs.append((time.perf_counter() - start) * 1000)
+            medians.append(statistics.median(runs))
+            sizes.append(total)
+            document, total = [], 0
+    return {"documents": len(medians), "characters_median": statistics.median(sizes),
+            "ms_median": statistics.median(medians), "ms_max": max(medians)}  # fmt: skip
 
 
 # ---- the report ----------------------------------------------------------------------------
 
 
 def evaluate(data: Path, limit: int | None = None, seed: int = SEED,
-             languages: Sequence[str] = LANGUAGES) -> dict:  # fmt: skip
+             languages: Sequence[str] = LANGUAGES,
+             labels_path: Path = real_errors.LABELS) -> dict:  # fmt: skip
     """Every figure of the report, as a JSON-serialisable dict."""
     corpora = [load(data, language, limit) for language in languages]
     report: dict = {"data": str(data), "seed": seed, "alarms": {}, "recall": {}}
+    labels = real_errors.read_labels(labels_path)
+    reference = real_errors.read_labels(real_errors.REFERENCE_LABELS)
+    report["labelled"] = labelled(corpora, labels, reference)
     for label, size in SIZES.items():
         alarms = {c.language: alarm_rates(c, size) for c in corpora}
         report["alarms"][label] = alarms | {"all": _pooled(alarms)}
@@ -345,7 +296,7 @@ def evaluate(data: Path, limit: int | None = None, seed: int = SEED,
             kind: _pool_recall({c.language: recall(c, size, kind, seed) for c in corpora})
             for kind in INJECTIONS
         }
-    report["timing"] = timing(corpora[0])
+    report["timing"] = timing(corpora)
     return report
 
 
@@ -365,12 +316,60 @@ def _pool_recall(per_language: dict[str, dict]) -> dict:
                     "exact_kind": exact / tried if tried else 0.0}} | per_language  # fmt: skip
 
 
+def _ratio(value: float | None) -> str:
+    return "  -  " if value is None else f"{value:.2f}"
+
+
+def format_labelled(labelled: dict) -> list[str]:
+    """The precision/recall table on the model's output."""
+    lines = [f"Our model ({real_errors.MODEL}) on FLORES dev, judged by hand "
+             f"(tools/{real_errors.LABELS.name}):",
+             f"  {'':<4}{'precision':>18}{'real errors caught':>22}{'labels':>8}"
+             f"{'unlabelled':>12}"]  # fmt: skip
+    for lang, r in labelled.items():
+        lines.append(
+            f"  {lang:<4}{_ratio(r['precision']):>9}"
+            f" ({r['alarms_real']:>2}/{r['alarms_judged']:>2})"
+            f"{_ratio(r['recall']):>13} ({r['real_errors_caught']:>2}/{r['real_errors']:>2})"
+            f"{r['labels']:>8}{r['unlabelled_alarms'] + r['unlabelled_candidates']:>12}"
+        )
+    pooled = labelled["all"]
+    lines.append(
+        f"  alarms on the model's output: {pooled['alarms']}, of which "
+        f"{pooled['alarms_also_on_reference']} also on the reference (not judged) and "
+        f"{pooled['alarms_artefact']} on publishing artefacts; candidates from the reference "
+        f"diff: {pooled['candidates']}; real errors of wording outside the checks: "
+        f"{pooled['other_errors']}"
+    )
+    if pooled["missed"]:
+        lines.append("  missed: " + ", ".join(pooled["missed"]))
+    ref = pooled["reference"]
+    lines.append(
+        f"  alarms on the human references: {ref['alarms']}, of which {ref['differs']} point at "
+        f"a real difference between source and reference and {ref['false']} are false "
+        f"(tools/{real_errors.REFERENCE_LABELS.name}; {ref['unlabelled']} unlabelled)"
+    )
+    return lines
+
+
 def format_report(report: dict) -> str:
+    """The report as text: the labelled figures, false alarms, injected errors, timing."""
     lines = [f"data: {report['data']}  seed: {report['seed']}", ""]
+    lines += format_labelled(report["labelled"])
+    lines.append("")
+    lines.append("Human translations with any alarm (share of documents):")
+    for label, size in SIZES.items():
+        alarms = report["alarms"][label]
+        per = "  ".join(f"{lang} {a['human']['alarm_rate']:>5.1%} of {a['human']['documents']}"
+                        for lang, a in alarms.items() if lang != "all")  # fmt: skip
+        noun = "article" if size == 1 else f"{size} articles"
+        lines.append(f"  {label + ' (' + noun + ')':<22}{per}   all "
+                     f"{alarms['all']['human']['alarm_rate']:.1%}")  # fmt: skip
+    lines.append("")
     for label, size in SIZES.items():
         alarms = report["alarms"][label]
         languages = [k for k in alarms if k != "all"]
-        lines.append(f"False alarms: documents of {size} sentences with any check ({label})")
+        lines.append(f"False alarms: documents of {size} article(s) with any check ({label})")
         lines.append(f"  {'output':<15}" + "".join(f"{lang:>14}" for lang in languages))
         outputs = sorted({o for lang in languages for o in alarms[lang]},
                          key=lambda o: (o != "human", o))  # fmt: skip
@@ -407,8 +406,8 @@ def format_report(report: dict) -> str:
         lines.append("")
     t = report["timing"]
     lines.append(
-        f"Timing: {t['ms_median']:.1f} ms warm (median; best {t['ms_best']:.1f} ms) for "
-        f"{t['sentences']} sentences, {t['characters']} characters"
+        f"Timing: {t['ms_median']:.1f} ms warm (median over {t['documents']} documents of "
+        f"{t['characters_median']:.0f} characters; slowest {t['ms_max']:.1f} ms)"
     )
     return "\n".join(lines)
 
@@ -420,10 +419,20 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     parser.add_argument("--limit", type=int, help="use only the first N lines of each file")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--languages", default=",".join(LANGUAGES))
+    parser.add_argument("--labels", type=Path, default=real_errors.LABELS,
+                        help="the hand labels (TSV)")  # fmt: skip
+    parser.add_argument("--unlabelled", action="store_true",
+                        help="list the alarms and candidates nobody judged yet (TSV)")  # fmt: skip
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         parser.error(f"no data folder at {args.data} (pass --data)")
-    report = evaluate(args.data, args.limit, args.seed, args.languages.split(","))
+    if not args.labels.is_file():
+        parser.error(f"no labels file at {args.labels} (pass --labels)")
+    languages = args.languages.split(",")
+    if args.unlabelled:
+        out("\n".join(unlabelled_report(args.data, args.labels, languages)))
+        return 0
+    report = evaluate(args.data, args.limit, args.seed, languages, args.labels)
     out(json.dumps(report, indent=2) if args.json else format_report(report))
     return 0
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from .currencies import currency_name
 from .figures import FigureFinding, compare_figures
 from .names import Name, SourceContext, find_names, fold, is_acronym, looks_nordic
+from .omissions import Omission, dropped_sentence
 from .presence import (
     TargetIndex,
     english_present,
@@ -51,7 +53,8 @@ class Check:
     """
 
     stage: str  # "translate" or "summarise"
-    kind: str  # number_missing, number_changed, number_scale, name_missing, number_invented
+    kind: str  # number_missing, number_changed, number_scale, name_missing, sentence_missing,
+    # number_invented
     severity: str  # "error": a figure or scale differs; "warning": something is missing
     value: str
     message: str
@@ -111,7 +114,23 @@ def check_translation(pairs: Sequence[SentencePair], language: str = "nb") -> li
     context = SourceContext.of([p.source for p in pairs])
     for i in checked:
         checks.extend(_name_checks(i, pairs[i], context, kept[i], positions))
+        omission = dropped_sentence(pairs[i].source, pairs[i].target, language)
+        if omission is not None:
+            checks.append(_omission_check(omission, i, pairs[i], positions))
     return _sorted(checks)
+
+
+def _omission_check(
+    omission: Omission, index: int, pair: SentencePair, positions: list[str]
+) -> Check:
+    message = (
+        f'The sentence "{omission.text}" in {positions[index]} seems to be missing from the '
+        f"translation: it has {omission.kept} sentence{'s' if omission.kept > 1 else ''} for "
+        f"{omission.sentences} and is {1 - omission.ratio:.0%} shorter than the source."
+    )
+    return Check("translate", "sentence_missing", "warning", omission.text, message,
+                 pair.paragraph, index, pair.source, pair.target, omission.span,
+                 None)  # fmt: skip
 
 
 def pair_paragraphs(source: str, translation: str) -> list[SentencePair]:
@@ -138,11 +157,19 @@ def _figure_check(
     finding: FigureFinding, index: int, pairs: Sequence[SentencePair], positions: list[str]
 ) -> Check:
     q, t = finding.source, finding.target
+    if t is not None and t.kind == "time" and q.kind != "time":  # "11.20" → "11:20 p.m."
+        q = next((replace(q, kind="time", value=v) for k, v in q.alternatives if k == "time"), q)
+    if t is not None and t.kind != "century" and any(k == "century" for k, _ in q.keys):
+        # "the 1900s (20th century)" → "eighteenth (century)"
+        t = next((replace(t, kind="century", value=v) for k, v in t.keys if k == "century"), t)
     said = f"The {_noun(q)} {_quote(q)} in {positions[index]}"
     if finding.kind == "number_missing":
         message = f"{said} is not in the translation."
     elif finding.kind == "number_scale":
         message = f"{said} is {_quote(t)} in the translation, {_factor(q, t)}."
+    elif t is not None and q.currency != t.currency and t.currency:
+        message = (f"{said} is {_quote(t)} in the translation: {currency_name(q.currency)} "
+                   f"became {currency_name(t.currency)}.")  # fmt: skip
     else:
         message = f"{said} is {_quote(t)} in the translation."
     pair = pairs[index]

@@ -9,11 +9,15 @@ sentence; only when the whole translation lacks it is it missing.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
-from .quantities import Quantity
+from .currencies import compatible
+from .quantities import _VULGAR, Quantity
 from .units import dimension, in_base, same_measure
 
 
@@ -50,10 +54,29 @@ def compare_figures(
     """Problems with the figures of `source` sentences given their aligned `target` sentences."""
     source_index = Index([q for sentence in source for q in sentence])
     target_index = Index([q for sentence in target for q in sentence])
+    # The currencies the source names; its own kroner go without saying ("2 milliarder" may be
+    # "NOK 2 billion"), a dollar sign it never has is made up.
+    money = {"KR"} | {q.currency for sentence in source for q in sentence if q.currency}
     findings: list[FigureFinding] = []
     for index, (src, tgt) in enumerate(zip(source, target, strict=True)):
-        findings.extend(_sentence(index, src, tgt, source_index, target_index))
+        findings.extend(_sentence(index, src, tgt, source_index, target_index, money))
     return findings
+
+
+def _differs(q: Quantity, t: Quantity, money: set[str]) -> bool:
+    """Whether `t`, the same number as `q`, counts something else: another currency, a
+    currency the source document never mentions, or another unit of the same measure that does
+    not convert ("14,5 km" → "14.5 miles"). The Nordic "mil" (10 km) is left alone: a
+    translated text often means the English mile by it."""
+    if t.currency and q.currency and not compatible(q.currency, t.currency):
+        return True
+    if t.currency and not q.currency and not any(compatible(c, t.currency) for c in money):
+        return True
+    if not q.unit or not t.unit or q.unit == t.unit or "mil" in (q.unit, t.unit):
+        return False
+    kind = dimension(q.unit)
+    return (kind is not None and kind == dimension(t.unit)
+            and not same_measure(q.value, q.unit, t.value, t.unit))  # fmt: skip
 
 
 def _sentence(
@@ -62,6 +85,7 @@ def _sentence(
     tgt: Sequence[Quantity],
     source_index: Index,
     target_index: Index,
+    money: set[str],
 ) -> list[FigureFinding]:
     """The findings of one sentence pair."""
     sentence = Index(tgt)
@@ -69,11 +93,16 @@ def _sentence(
     unmatched: list[Quantity] = []
     repeated: list[Quantity] = []  # a figure the source gives twice and the target once
     seen: set[tuple] = set()
+    findings = []
     for q in src:
         hits = sentence.matches(q)
         free_hits = sorted(hits - used)
         if free_hits:
-            used.add(free_hits[0])
+            fitting = [j for j in free_hits if not _differs(q, tgt[j], money)]
+            used.add((fitting or free_hits)[0])
+            if not fitting:  # the number is there, but in another currency or unit
+                findings.append(FigureFinding("number_changed", "error", index, q,
+                                              tgt[free_hits[0]]))  # fmt: skip
         elif hits:
             repeated.append(q)
         elif not q.keys & seen:
@@ -83,13 +112,18 @@ def _sentence(
     free = [t for j, t in enumerate(tgt) if j not in used and not source_index.matches(t)]
     if len(free) > _MAX_FREE:  # not a sentence but a table of figures: no pairing
         free = []
-    findings = []
+    # Dates, times and centuries of this sentence that only another source sentence accounts
+    # for: stand-ins still, rather than a changed figure reported as missing ("1800-tallet" →
+    # "18th century" when a neighbour has "1700-tallet"). Plain numbers recur too often.
+    loose = [] if not unmatched or len(tgt) > _MAX_FREE else _loose(tgt, used, free, src)
     for q in unmatched:
         finding = _stand_in(index, q, free)
+        if finding is None and not q.weak and not target_index.matches(q):
+            finding = _stand_in(index, q, loose) or FigureFinding(
+                "number_missing", "warning", index, q, None
+            )
         if finding is not None:
             findings.append(finding)
-        elif not q.weak and not target_index.matches(q):
-            findings.append(FigureFinding("number_missing", "warning", index, q, None))
     for q in repeated:
         finding = _stand_in(index, q, free)
         if finding is not None:
@@ -100,6 +134,15 @@ def _sentence(
 
 
 _MAX_FREE = 40
+
+
+def _loose(tgt: Sequence[Quantity], used: set[int], free: list[Quantity],
+           src: Sequence[Quantity]) -> list[Quantity]:  # fmt: skip
+    """The sentence's unused dates, times and centuries that are not free (see `_sentence`)."""
+    own = Index(src)
+    taken = {id(t) for t in free}
+    return [t for j, t in enumerate(tgt) if j not in used and id(t) not in taken
+            and any(k in _SORTS for k, _ in t.keys) and not own.matches(t)]  # fmt: skip
 
 
 class Index:
@@ -191,8 +234,11 @@ _SORTS = ("date", "time", "decade", "century")
 
 def _could_be(q: Quantity, t: Quantity) -> bool:
     """Whether `t` is plausibly `q` changed: a reading of the same sort, of a similar size."""
-    if (t.spelled and not t.scaled) or q.kind == "scale" or t.kind == "scale":
+    centuries = any(k == "century" for k, _ in q.keys) and any(k == "century" for k, _ in t.keys)
+    if (t.spelled and not t.scaled and not centuries) or q.kind == "scale" or t.kind == "scale":
         return False
+    if _garbled(q, t):
+        return True
     if q.spelled and t.kind not in ("number", "percent"):  # "arton-" is no century
         return False
     for kind, value in q.keys:
@@ -209,6 +255,16 @@ def _could_be(q: Quantity, t: Quantity) -> bool:
                 continue
             return True
     return False
+
+
+def _garbled(q: Quantity, t: Quantity) -> bool:
+    """A vulgar fraction whose glyph became digits: "¾" → "34", "2½" → "212"."""
+    glyph = next((c for c in q.text if c in _VULGAR), None)
+    if glyph is None or t.kind != "number":
+        return False
+    whole = "".join(c for c in q.text if c.isdigit())
+    ratio = Fraction(unicodedata.numeric(glyph)).limit_denominator(10)
+    return re.sub(r"\D", "", t.text) == f"{whole}{ratio.numerator}{ratio.denominator}"
 
 
 def _distance(q: Quantity, t: Quantity) -> tuple[int, Decimal]:

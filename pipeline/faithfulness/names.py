@@ -183,7 +183,11 @@ def find_names(sentence: str, context: SourceContext) -> list[Name]:
             continue
         if "-" in word and word.split("-")[-1].islower() and not _is_code(word):
             head = _name_part(word)  # "Grus-kungen", "Dalhousie-universitet"
-            if head and fold(head) not in _NOT_NAMES and not _opening(sentence, start):
+            if (
+                head
+                and fold(head) not in _NOT_NAMES
+                and (not _opening(sentence, start) or _foreign_head(head, context))
+            ):
                 span = (start, start + len(head))
                 names.append(Name(head, span, ((head, span),), nordic=True))
                 i += 1
@@ -213,6 +217,14 @@ def find_names(sentence: str, context: SourceContext) -> list[Name]:
             names.append(name)
         i = j
     return names
+
+
+def _foreign_head(head: str, context: SourceContext) -> bool:
+    """Whether the head of a compound opening a sentence is a name all the same: a foreign
+    word that the document never writes in lower case ("Tutankhamon-gravkammeret")."""
+    folded = fold(head)
+    return (len(head) >= 5 and folded not in context.lowercase and folded not in _FUNCTION_WORDS
+            and not looks_nordic(head))  # fmt: skip
 
 
 def _definite(word: str) -> bool:
@@ -379,7 +391,17 @@ _COMPASS = re.compile(
 
 _NORDIC_LETTERS = frozenset("æøåäöÆØÅÄÖ")
 _NORDIC_ENDINGS = ("ene", "erne", "arna", "orna", "ets", "ens", "nes", "ige", "iga", "iske",
-                   "iska", "ske", "ska", "lige", "liga", "et", "en", "gt", "kt")  # fmt: skip
+                   "iska", "ske", "ska", "lige", "liga", "et", "en", "gt", "kt",
+                   # "Kristelig", "Kristeleg", "Sosialistisk", neuter "Nasjonalt"
+                   "lig", "leg", "lege", "isk", "nalt", "ralt")  # fmt: skip
+# Nynorsk stems in the names of organisations ("Noregs Bondelag", "Hovudorganisasjon").
+_NYNORSK_STEMS = ("noreg", "hovud", "raud", "kyrkj")
+# Heads of Nordic compounds naming a kind of body ("Folkeparti", "Bondelag", "Mattilsynet"):
+# such a name is usually given its English name, not kept.
+_BODY_HEADS = ("parti", "partiet", "lag", "laget", "forbund", "forbundet", "organisasjon",
+               "organisasjonen", "direktorat", "direktoratet", "tilsyn", "tilsynet",
+               "verket", "institutt", "instituttet", "departement", "departementet", "nemnd",
+               "nemnda")  # fmt: skip
 
 
 def looks_nordic(word: str) -> bool:
@@ -390,4 +412,10 @@ def looks_nordic(word: str) -> bool:
         return False
     if any(c in _NORDIC_LETTERS for c in word):
         return True
-    return len(folded) >= 5 and folded.endswith(_NORDIC_ENDINGS)
+    if len(folded) >= 3 and folded in _FUNCTION_WORDS:  # "Dei" in "Miljøpartiet Dei Grøne"
+        return True
+    if len(folded) >= 7 and folded.endswith(_BODY_HEADS):
+        return True
+    return folded.startswith(_NYNORSK_STEMS) or (
+        len(folded) >= 5 and folded.endswith(_NORDIC_ENDINGS)
+    )

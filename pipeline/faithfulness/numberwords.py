@@ -13,6 +13,7 @@ _NORDIC_SCALES = {
     "mill": 6, "mln.": 6, "mln": 6, "mio.": 6, "mio": 6, "milj.": 6, "mkr": 6,
     "milliard": 9, "milliarder": 9, "milliardar": 9, "miljard": 9, "miljarder": 9,
     "mrd.": 9, "mrd": 9, "mia.": 9, "mia": 9, "mdr.": 9, "mdr": 9,
+    "miliard": 9, "miliarder": 9, "milion": 6, "milioner": 6,  # common misspellings
     "billion": 12, "billioner": 12, "billionar": 12, "biljon": 12, "biljoner": 12,
     "billiard": 15, "billiarder": 15,
 }  # fmt: skip

@@ -135,16 +135,17 @@ def _shared_prefix(a: str, b: str) -> int:
 
 
 _CANON = (
-    ("tsj", "ch"), ("tj", "ch"), ("sj", "sh"), ("shch", "ch"), ("sch", "sh"), ("kh", "k"),
-    ("ph", "f"), ("th", "t"), ("ck", "k"), ("qu", "kv"), ("q", "k"), ("w", "v"), ("z", "s"),
-    ("x", "ks"), ("c", "k"), ("y", "i"), ("j", "i"), ("h", ""),
+    ("stj", "ch"), ("tsj", "ch"), ("tj", "ch"), ("sj", "sh"), ("shch", "ch"), ("sch", "sh"),
+    ("kh", "k"), ("ph", "f"), ("th", "t"), ("ck", "k"), ("qu", "kv"), ("q", "k"), ("w", "v"),
+    ("z", "s"), ("x", "ks"), ("c", "k"), ("y", "i"), ("j", "i"), ("h", ""),
 )  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4096)
 def canonical(word: str) -> str:
-    """A rough sound key that Nordic and English transliterations share: "krutsjov" and
-    "khrushchev" come out one letter apart, "pytagoras" and "pythagoras" the same."""
+    """A rough sound key that Nordic and English transliterations share: "krutsjov" (and the
+    Swedish "chrustjov") and "khrushchev" come out one letter apart, "pytagoras" and
+    "pythagoras" the same."""
     for old, new in _CANON:
         word = word.replace(old, new)
     out: list[str] = []

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from pipeline.language.codes import SUPPORTED
 
+from .currencies import currency_at
 from .numberwords import (
     _ARTICLES,
     _BARE_POWERS,
@@ -62,7 +64,8 @@ class Quantity:
     (14:30 → 1430), decades their two digits (the 1960s → 60), centuries their ordinal.
     `kind` is "number", "percent", "year", "date", "time", "decade", "century" or "scale" (a bare
     "millions"). `spelled` marks words ("tre", "three"); `scaled` a scale word ("mrd.",
-    "billion"); `unit` a unit of measure ("km", "mi"). `alternatives` are other readings.
+    "billion"); `unit` a unit of measure ("km", "mi"); `currency` the money it counts ("$",
+    "kroner"). `alternatives` are other readings.
     """
 
     value: Decimal
@@ -74,6 +77,7 @@ class Quantity:
     unit: str | None = None
     alternatives: frozenset[Key] = field(default=frozenset(), compare=False)
     power: int = 0  # the scale word's power of ten: 9 for "milliarder"
+    currency: str | None = None  # the currency family ("USD", "KR"): see `currencies`
 
     @property
     def key(self) -> Key:
@@ -110,14 +114,19 @@ def _build(language: str) -> re.Pattern[str]:
     )
     ones = _alternation(_EN_ONES + _EN_ORDINALS[:9])
     iso = r"(?P<iso>(?<!\d)(?P<iy>\d{4})-(?P<im>[01]\d)-(?P<id>[0-3]\d)(?!\d))"
-    fraction = r"(?P<frac>(?<![\w/.,])(?P<fa>\d{1,2})/(?P<fb>\d{1,3})(?![\w/]))"
+    fraction = (
+        r"(?P<frac>(?<![\w/.,])(?:(?P<fw>\d{1,2}) )?(?P<fa>\d{1,2})/(?P<fb>\d{1,3})"
+        r"(?![\w/]))"
+    )
+    vulgar = rf"(?P<vf>(?<![\d.,])(?:(?P<vi>\d{{1,4}}){_SP}?)?(?P<vc>[{_VULGAR}]))"
     clock = r"(?P<hm>(?<![\d.,])(?P<hh>[0-2]?\d):(?P<mm>[0-5]\d)(?![\d:]))"
     roman = r"(?P<roman>(?<=[^\W\d_]\s)(?=[IVX])(?:X{0,2}(?:IX|IV|V?I{0,3}))(?![\w'’]))"
     if nordic:
         months = _alternation(_NORDIC_MONTHS)
+        teens = _alternation(w for w, v in _nordic_words(language).items() if 10 <= v <= 20)
         specific = [
             r"(?P<dmy>(?<![\d.,])(?P<nd>[0-3]?\d)\.(?P<nm>[01]?\d)\.(?P<ny>\d{4})(?!\d))",
-            rf"(?P<clock>\b(?:kl\.?|klokka|klokken|klockan){_SP}?(?P<ch>[0-2]?\d)"
+            rf"(?P<clock>\b(?i:kl\.?|klokka|klokken|klockan){_SP}?(?P<ch>[0-2]?\d)"
             rf"(?:[.:](?P<cm>[0-5]\d))?(?!\d))",
             rf"(?P<date>(?<![\d.,])(?P<d1>[0-3]?\d)\.?{_SP}(?P<m1>{months}){_WORD_END}"
             rf"(?:{_SP}(?P<y1>\d{{4}})(?!\d))?)",
@@ -125,8 +134,12 @@ def _build(language: str) -> re.Pattern[str]:
             rf"[^\W\d_]*|[{_DASHES}]år(?:a|ene|ane){_WORD_END}|['’]?erne{_WORD_END}|[{_DASHES}](?={_SP}(?:og|och|eller|til|to|and)"
             rf"{_SP}\d{{2,4}}[{_DASHES}]?(?i:tal|år))))",
             rf"(?P<around>(?<![\w.,])(?P<ah>[0-2]?\d)[{_DASHES}]tid(?:en|a)?{_WORD_END})",
+            # "attenhundretallet", "arton- och nittonhundratalen": centuries in words
+            rf"(?P<hcent>(?i:(?<![^\W\d_])(?P<hw>{teens})(?:hundra|hundre|hundrede)-?"
+            rf"(?:tal|tall)[^\W\d_]*|(?<![^\W\d_])(?P<hw2>{teens})-(?={_SP}(?:og|och|eller)"
+            rf"{_SP}(?:{teens})(?:hundra|hundre|hundrede)-?tal)))",
         ]
-        attached = ""
+        attached = plural = ""
         bare = _NORDIC_BARE
         extra = []
     else:
@@ -137,6 +150,8 @@ def _build(language: str) -> re.Pattern[str]:
             rf"(?i:(?P<ap>[ap])\.?m\.?){_WORD_END})",
             rf"(?P<oclock>(?<![\d.,])(?P<oh>1[0-2]|0?[1-9]){_SP}o['’]clock)",
             rf"(?P<mil>(?<![\d.,:])(?P<mh>[0-2]\d)(?P<mm2>[0-5]\d){_SP}?(?:UTC|GMT|hours|hrs)\b)",
+            # a Nordic date kept as written ("10.06.1940"): English has no such date of its own
+            r"(?P<dmy>(?<![\d.,])(?P<nd>[0-3]?\d)\.(?P<nm>[01]?\d)\.(?P<ny>\d{4})(?!\d))",
             rf"(?P<date>(?P<m1>{months}){_SP}(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?(?!\d)"
             rf"(?:,?{_SP}(?P<y1>\d{{4}})(?!\d))?)",
             rf"(?P<date2>(?<![\d.,])(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?{_SP}(?:of{_SP})?"
@@ -148,22 +163,24 @@ def _build(language: str) -> re.Pattern[str]:
             r"(?P<ord>(?<![\w.,])(?P<on>\d{1,4})(?:st|nd|rd|th)(?![^\W\d_]))",
         ]
         attached = rf"(?P<att>[mMkK]){_WORD_END}|"
+        plural = rf"|s{_WORD_END}"  # "Boeing 737s": a plural of a model number
         bare = _ENGLISH_BARE
         tens = _alternation(w[:-1] + "ies" for w in _EN_TENS)
         extra = [rf"(?P<decw>(?i:\b(?P<dw>{tens})\b))"]
     number = (
         rf"(?P<num>(?<![^\W_])(?<![^\W\d_][{_DASHES}])\d+(?:[.,{_SPACES}]\d+)*(?!\d)"
         rf"(?![.,{_SPACES}]\d))"
-        rf"(?:{attached}{_SP}?(?i:(?P<unit>{units})){_WORD_END}|(?!(?!{_ATTACHED})[^\W\d_]))"
+        rf"(?:{attached}{_SP}?(?i:(?P<unit>{units})){_WORD_END}|(?!(?!{_ATTACHED}{plural})[^\W\d_]))"
     )
-    compound = rf"(?:[-{_SPACES}](?P<w2>{ones}){_WORD_END})?" if not nordic else ""
+    compound = (rf"(?:[-{_SPACES}](?P<w2>{ones}){_WORD_END})?(?P<half>{_SP}and{_SP}a{_SP}half\b)?"
+                if not nordic else "")  # fmt: skip
     spelled = (
         rf"(?i:{_WORD_START}(?P<word>{words}){_WORD_END}{compound}"
         rf"(?:{_SP}(?P<wunit>{scales}){_WORD_END})?)"
     )
     bare = rf"(?i:{_WORD_START}{bare}{_WORD_END})"
     # Order matters: "2:30 pm" must be read as one time before "2:30" alone, dates before numbers.
-    parts = [iso, *specific, clock, fraction, number, spelled, bare, *extra, roman]
+    parts = [iso, *specific, clock, fraction, vulgar, number, spelled, bare, *extra, roman]
     return re.compile("|".join(parts))
 
 
@@ -187,7 +204,35 @@ def extract_quantities(text: str, language: str) -> list[Quantity]:
     found: list[Quantity] = []
     for match in pattern.finditer(text):
         found.extend(_from_match(match, language))
-    return _ranges(found, text)
+    found = [_in_currency(q, text) for q in _ranges(found, text)]
+    return [_vague(q, text) for q in found] if language != "en" else found
+
+
+_VAGUE = re.compile(r"(?i:flere|fleire|flera|mange|mange|många|noen|nokre|nogle|några)[ \u00a0]\Z")
+
+
+def _vague(q: Quantity, text: str) -> Quantity:
+    """ "flere 1000 gjenstander" is "thousands of artefacts": a power of ten after "several" or
+    "many" counts as the bare scale it stands for (weak: no figure a reader relies on)."""
+    if q.kind not in ("number", "year") or q.scaled or q.value not in _POWERS:
+        return q
+    if not _VAGUE.search(text, max(0, q.span[0] - 8), q.span[0]):
+        return q
+    return Quantity(q.value, "scale", q.text, q.span, spelled=True, scaled=True,
+                    alternatives=frozenset({("number", q.value)}),
+                    power=len(str(int(q.value))) - 1)  # fmt: skip
+
+
+_POWERS = {Decimal(10) ** p for p in (2, 3, 6)}
+
+
+def _in_currency(q: Quantity, text: str) -> Quantity:
+    """`q` with the currency written around it, if any (not for dates, times, years and
+    measures: "17 pounds" with a unit of weight is no money)."""
+    if q.kind not in ("number", "scale") or q.unit:
+        return q
+    currency = currency_at(text, *q.span)
+    return replace(q, currency=currency) if currency else q
 
 
 def _ranges(found: list[Quantity], text: str) -> list[Quantity]:
@@ -196,6 +241,10 @@ def _ranges(found: list[Quantity], text: str) -> list[Quantity]:
     for i in range(len(found) - 1):
         first, second = found[i], found[i + 1]
         gap = text[first.span[1] : second.span[0]]
+        if first.kind == "year" and gap in _DASHES + "/" and re.fullmatch(r"\d\d", second.text):
+            # "2019–20" and "2023/24" are 2019–2020 and 2023/2024
+            found[i + 1] = _with(second, {("number", first.value // 100 * 100 + second.value)})
+            continue
         if first.kind != "number" or first.scaled or not _RANGE.fullmatch(gap):
             continue
         value, power, extra = first.value, first.power, set(first.alternatives)
@@ -210,13 +259,21 @@ def _ranges(found: list[Quantity], text: str) -> list[Quantity]:
 
 def _from_match(m: re.Match[str], language: str) -> list[Quantity]:
     """The quantities one match of the scanning pattern stands for."""
-    groups = m.groupdict()
     group = m.lastgroup or ""
     handler = _HANDLERS.get(group)
     if handler is None:  # a named group inside the alternative matched last: find the outer one
-        group = next(name for name in _HANDLERS if groups.get(name) is not None)
+        group = next(name for name in _HANDLERS if _opt(m, name) is not None)
         handler = _HANDLERS[group]
     return handler(m, language)
+
+
+def _opt(m: re.Match[str], name: str) -> str | None:
+    """Group `name` of `m`, None when it did not take part or the pattern has no such group
+    (cheaper than `groupdict`, which builds every group of this large pattern)."""
+    try:
+        return m.group(name)
+    except IndexError:  # no such group in this language's pattern
+        return None
 
 
 def _iso(m: re.Match[str], language: str) -> list[Quantity]:
@@ -324,7 +381,7 @@ def _month_number(name: str) -> int:
 
 def _decade(m: re.Match[str], language: str) -> list[Quantity]:
     """ "1990-tallet", "90-tallet", "1800-tallet", "the 1960s", "'60s": decades and centuries."""
-    digits = m.group("dn") or m.groupdict().get("dn2") or ""
+    digits = m.group("dn") or _opt(m, "dn2") or ""
     number = int(digits) * (100 if "hundra" in m.group().lower() else 1)
     span = m.span()
     if number % 100 == 0 and number >= 100:  # "1800-tallet": the 1800s, the 19th century
@@ -333,11 +390,20 @@ def _decade(m: re.Match[str], language: str) -> list[Quantity]:
     if number % 10:
         return [Quantity(Decimal(number), "number", digits, m.span("dn"))]
     keys = {("decade", Decimal(number % 100))}
-    if number >= 1000:
+    if number >= 1000 or _opt(m, "dn2"):  # "in their 20s" for "20-årsåldern"
         keys.add(("number", Decimal(number)))
     return [
         Quantity(Decimal(number % 100), "decade", m.group(), span, alternatives=frozenset(keys))
     ]
+
+
+def _century_words(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "attenhundretallet" (the 1800s, the 19th century), "arton-" of "arton- och
+    nittonhundratalen": a figure a reader relies on, though written in words."""
+    word = (m.group("hw") or m.group("hw2")).lower()
+    number = _nordic_value(word, language) * 100
+    keys = {("century", Decimal(number // 100 + 1)), ("number", Decimal(number))}
+    return [Quantity(Decimal(number), "year", m.group(), m.span(), alternatives=frozenset(keys))]
 
 
 def _decade_word(m: re.Match[str], language: str) -> list[Quantity]:
@@ -373,13 +439,29 @@ def _century_near(m: re.Match[str], value: Decimal) -> frozenset[Key]:
 
 
 def _fraction(m: re.Match[str], language: str) -> list[Quantity]:
-    """ "1/5": a fifth (weak, like a word: "a fifth" reads the same)."""
+    """ "1/5": a fifth (weak, like a word: "a fifth" reads the same); "2 1/2": two and a half."""
     top, bottom = int(m.group("fa")), int(m.group("fb"))
     if not bottom or top >= bottom:
         return []
-    value = Decimal(top) / Decimal(bottom)
+    return [_part(m, Decimal(top) / Decimal(bottom), m.group("fw"), language)]
+
+
+_VULGAR = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
+_VULGAR_VALUES = {c: Decimal(str(unicodedata.numeric(c))) for c in _VULGAR}
+
+
+def _vulgar(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "2½", "1 ¾", "½": a vulgar fraction, with its whole part when it has one."""
+    return [_part(m, _VULGAR_VALUES[m.group("vc")], m.group("vi"), language)]
+
+
+def _part(m: re.Match[str], fraction: Decimal, whole: str | None, language: str) -> Quantity:
+    """A fraction with an optional whole part: alone it is weak, like a word ("a half"); with
+    a whole part ("2½ hours") a figure a reader relies on."""
+    value = fraction + Decimal(whole or 0)
     unit = unit_at(m.string, m.end(), language)
-    return [Quantity(value, "number", m.group(), m.span(), spelled=True, unit=unit)]
+    return Quantity(value.quantize(Decimal("0.001")).normalize(), "number", m.group(), m.span(),
+                    spelled=whole is None, unit=unit)  # fmt: skip
 
 
 def _roman(m: re.Match[str], language: str) -> list[Quantity]:
@@ -409,7 +491,7 @@ def _numbers(m: re.Match[str], language: str) -> list[Quantity]:
         extra = frozenset({("number", alternative)}) if alternative is not None else frozenset()
         out.append(Quantity(value, kind, m.string[span[0] : span[1]], span, alternatives=extra))
     last = out[-1]
-    unit, att = m.group("unit"), m.groupdict().get("att")
+    unit, att = m.group("unit"), _opt(m, "att")
     if att and _CURRENCY.search(m.string, max(0, start - 4), start):  # "$38m", not "38m tall"
         unit = "million" if att.lower() == "m" else "thousand"
     if unit:
@@ -504,9 +586,11 @@ def _spelled(m: re.Match[str], language: str) -> list[Quantity]:
             return [Quantity(Decimal(hour * 100), "time", m.group(), m.span(), spelled=True)]
     else:
         value = Decimal(1 if word in _ARTICLES else _nordic_value(word, language))
-    second = (m.groupdict().get("w2") or "").lower()
+    second = (_opt(m, "w2") or "").lower()
     if second and word in _EN_TENS:
         value += _ENGLISH_VALUES[second]
+    if _opt(m, "half"):  # "two and a half"
+        value += Decimal("0.5")
     power = 0
     if unit:
         power = (_ENGLISH_SCALES if language == "en" else _NORDIC_SCALES)[unit]
@@ -543,7 +627,8 @@ _HANDLERS = {
     "iso": _iso, "ampm": _ampm, "oclock": _oclock, "mil": _military, "dmy": _dmy,
     "clock": _clock, "date": _date1, "date2": _date2, "century": _century, "decade": _decade,
     "ord": _ordinal, "hm": _hm, "num": _numbers, "word": _spelled, "bare": _bare,
-    "decw": _decade_word, "roman": _roman, "around": _around, "frac": _fraction,
+    "decw": _decade_word, "hcent": _century_words, "roman": _roman, "around": _around,
+    "frac": _fraction, "vf": _vulgar,
 }  # fmt: skip
 
 
@@ -555,7 +640,8 @@ def describe(q: Quantity) -> str:
     if q.kind == "time":
         return f"{value // 100:02d}:{value % 100:02d}"
     if q.kind == "year":
-        return str(value)
+        century = next((v for k, v in q.alternatives if k == "century"), None)
+        return f"the {value}s ({_ordinal_suffix(int(century))} century)" if century else str(value)
     if q.kind == "decade":
         return f"the {value:02d}s"
     if q.kind == "century":

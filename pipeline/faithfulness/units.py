@@ -94,11 +94,12 @@ def in_base(value: Decimal, unit: str) -> Decimal:
 _CANONICAL = {canonical: (dimension, factor) for canonical, dimension, factor in _TABLE.values()}
 
 
-def same_measure(a: Decimal, unit_a: str, b: Decimal, unit_b: str, tolerance: float = 0.03) -> bool:
+def same_measure(a: Decimal, unit_a: str, b: Decimal, unit_b: str, tolerance: float = 0.05) -> bool:
     """Whether `a` `unit_a` and `b` `unit_b` are the same measure, give or take rounding.
 
     Only for different units of one dimension: the same unit is compared exactly elsewhere.
-    Translators round conversions to two or three digits, well within 3 per cent.
+    Translators round conversions to two significant digits ("5 km" → "3 miles", 3.1), which
+    stays within 5 per cent; "3 000 km" → "2,000 miles" (1,864) does not.
     """
     if unit_a == unit_b or unit_a not in _CANONICAL or unit_b not in _CANONICAL:
         return False
