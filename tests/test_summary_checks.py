@@ -108,6 +108,8 @@ TEXT_NB = (
         ("Frp og Siv Jensen vil bruke 20 milliarder på jernbanen, men Halvorsens parti SV "
          "sier nei.", []),  # an abbreviation of the text's party, a genitive
         ("Halvorsen mener pengene bør gå til skolen.", []),  # a name opening a sentence
+        # a party's full name opening a sentence, spelled out from the text's "SV"
+        ("Sosialistisk Venstreparti og Halvorsen sier nei.", []),
         ("Stoltenberg mener pengene bør gå til skolen.", [("name_invented", "Stoltenberg")]),
         ("Siv Jensen vil bruke 25 milliarder kroner, skriver VG.",
          [("number_invented", "25 milliarder"), ("name_invented", "VG")]),

@@ -295,10 +295,19 @@ def _kept_opener(word: str, run_length: int, context: SourceContext, quoted: boo
         return True
     if folded in exonyms() and (len(folded) > 3 or _is_acronym(word)):  # not "Seks" ~ "SEK"
         return True
+    if run_length > 1 and folded.endswith(_NAME_ADJECTIVES):  # "Sosialistisk Venstreparti"
+        return True
     if folded in context.lowercase or looks_nordic(word):  # "Ordføraren Ola Nordmann"
         return False
     # After a quote or bracket ("«Zoungla»", "(Bremer, 1998)") a foreign-looking word is a name.
     return run_length > 1 or (quoted and not looks_nordic(word))
+
+
+# Strong adjective endings: an adjective capitalised before another capitalised word is the
+# first word of the name ("Sosialistisk Venstreparti", "Kristelig Folkeparti"), since Nordic
+# writes an ordinary adjective before a name in lower case ("norske Equinor"). A noun that
+# opens the sentence before a name ("Ordføraren Ola Nordmann") is not.
+_NAME_ADJECTIVES = ("lig", "leg", "isk")
 
 
 def _name_part(word: str) -> str:
