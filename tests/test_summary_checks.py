@@ -134,6 +134,28 @@ def test_danish_swedish_and_nynorsk(language, text, summary, invented):
     assert kinds(check_summary(text, summary, language)) == [("name_invented", invented)]
 
 
+BOKMAL_TEXT = (
+    "Høyre og Kristelig Folkeparti vil samarbeide med Fremskrittspartiet, sier Erna Solberg. "
+    "Høyesterett avgjør saken i Norge."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        # Nynorsk spellings of the Bokmål text's names are the same names
+        ("Høgre og Kristeleg Folkeparti vil samarbeida med Framstegspartiet, seier Solberg. "
+         "Høgsterett avgjer saka i Noreg.", []),
+        ("Høgre vil samarbeida med Senterpartiet.", [("name_invented", "Senterpartiet")]),
+    ],
+)  # fmt: skip
+def test_a_nynorsk_summary_of_a_bokmal_text(summary, expected):
+    assert kinds(check_summary(BOKMAL_TEXT, summary, "nn")) == expected
+    assert kinds(check_summary("Solberg vil samarbeide med Frp.", "Høgre vil det.", "nn")) == [
+        ("name_invented", "Høgre")
+    ]
+
+
 def test_check_summary_is_public_and_costs_nothing_to_import():
     import subprocess
 

@@ -3,7 +3,9 @@ international bodies and the abbreviations that translate ("BNP" → GDP, "FN" �
 
 Only names a news translation meets and that differ from the Nordic spelling are listed; names
 spelled alike ("Iran", "Oslo") need no entry, and small differences ("Efesos" ~ "Ephesus") are
-left to the fuzzy match in `names`. Each line is `english forms: nordic forms`, with "_" for a
+left to the fuzzy match in `names`. Norwegian names that Nynorsk spells otherwise ("Høgre" for
+"Høyre", "Noreg", "Framstegspartiet") share the Bokmål name's line, so either counts as the
+other in a summary. Each line is `english forms: nordic forms`, with "_" for a
 space inside a form and "|" between English forms; forms are folded (lower case, no accents).
 """
 
@@ -215,7 +217,7 @@ european_parliament: europaparlamentet
 parliament|storting: stortinget storting
 parliament|riksdag: riksdagen riksdag
 parliament|folketing: folketinget folketing
-supreme_court: hoyesterett hogsta_domstolen hojesteret
+supreme_court: hoyesterett hogsterett hogsta_domstolen hojesteret
 gdp|gross_domestic_product: bnp
 gnp: bnp
 olympic|olympics: ol os
@@ -240,12 +242,12 @@ aids: aids
 eea|european_economic_area: eos ees
 efta: efta
 labour|labour_party: ap arbeiderpartiet arbeidarpartiet
-conservative|conservatives|conservative_party: hoyre
+conservative|conservatives|conservative_party: hoyre hogre
 progress_party|progress: frp fremskrittspartiet framstegspartiet
 centre_party|centre: sp senterpartiet centerpartiet
-christian_democrats|christian_democratic: krf kd
-socialist_left: sv
-greens|green_party|green: mdg mp miljopartiet
+christian_democrats|christian_democratic: krf kd kristelig_folkeparti kristeleg_folkeparti
+socialist_left: sv sosialistisk_venstreparti
+greens|green_party|green: mdg mp miljopartiet miljopartiet_de_gronne miljopartiet_dei_grone
 social_democrats|social_democratic: socialdemokraterna socialdemokratiet
 sweden_democrats: sd sverigedemokraterna
 moderates|moderate_party: moderaterna
