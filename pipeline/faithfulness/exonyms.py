@@ -119,9 +119,8 @@ kyiv|kiev: kyiv kiev kijev kijiv
 lisbon: lisboa lissabon
 mecca: mekka
 milan: milano
-moscow: moskva
 munich: munchen
-naples: napoli neapel
+naples|neapolitan|neapolitans: napoli neapel
 nuremberg: nurnberg
 prague: praha prag
 rome: roma rom
@@ -129,13 +128,25 @@ seville: sevilla
 singapore: singapore singapur
 st_petersburg|saint_petersburg|petersburg: st._petersburg sankt_petersburg st_petersburg petersburg
 tehran: teheran
-venice: venezia venedig
+venice|venetian|venetians: venezia venedig
 vienna: wien
 warsaw: warszawa
 athens: athen aten
 baghdad: bagdad
 helsinki: helsinki helsingfors
 turku: abo
+manchester|mancunian|mancunians: manchester
+liverpool|liverpudlian|liverpudlians: liverpool
+glasgow|glaswegian|glaswegians: glasgow
+moscow|muscovite|muscovites: moskva
+mumbai|bombay: bombay mumbai
+chennai|madras: madras chennai
+kolkata|calcutta: calcutta kolkata kalkutta
+myanmar|burma: burma myanmar
+cretaceous: krita kritt kridt krittiden kridttiden
+jurassic: jura juratiden
+triassic: trias
+cambrian: kambrium
 africa|african: afrika
 america|americas: amerika
 north_america: nord-amerika nordamerika

@@ -60,7 +60,8 @@ sadana sadant slikt forst forste forsta sist siste sista medan hja mykje dessuta
 kor kven eit desse me dykk berre ifylgje framleis heller
 """)
 # Words that name the kind of thing rather than which one: "Stanford University" is found by
-# "Stanford". English and Nordic, folded.
+# "Stanford". English and Nordic, folded. Ordinals too: "Det Andet Slag ved Fallujah" is the
+# Second Battle of Fallujah, "Kyssets Gyde" the Alley of the Kiss.
 _GENERIC = _wordset("""
 university universitet universitetet college school skole skolen skola institute institutt
 instituttet institutet academy akademi akademiet museum museet hospital sykehus sjukhus center
@@ -76,6 +77,8 @@ co as asa ab bank banken foundation stiftelse fund fond agency service ministry 
 departement office court forces army navy air force police politi polis times news post open cup
 championship prix festival award prize pris day dag war krig world rooms house hus hall theatre
 teater film the of and for og
+gyde straede smug smau battle slag slaget
+forste andre anden andet tredje fjerde femte sjette sjunde sjuende syvende attende ottende
 """)
 _ARTICLES = frozenset({"den", "det", "de", "dei", "the"})
 _DEFINITE = ("ene", "ane", "erna", "arna", "orna", "et", "en", "a", "n")
