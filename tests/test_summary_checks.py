@@ -147,6 +147,9 @@ BOKMAL_TEXT = (
         ("Høgre og Kristeleg Folkeparti vil samarbeida med Framstegspartiet, seier Solberg. "
          "Høgsterett avgjer saka i Noreg.", []),
         ("Høgre vil samarbeida med Senterpartiet.", [("name_invented", "Senterpartiet")]),
+        # Nynorsk words opening a sentence, which the Bokmål text spells otherwise
+        ("Einskilde veljarar vil ha Høgre. Partifella til Solberg er samde. Veljarane òg.", []),
+        ("Diarra vil samarbeida med Høgre.", [("name_invented", "Diarra")]),
     ],
 )  # fmt: skip
 def test_a_nynorsk_summary_of_a_bokmal_text(summary, expected):
