@@ -302,6 +302,18 @@ def test_review_page_by_lines_numbers_rows_by_their_line(tmp_path):
     assert marks(page, 1) == {"src": ["45 millioner"], "tgt": ["46 million"]}
 
 
+def test_a_dropped_sentence_is_labelled_on_the_review_page(tmp_path):
+    source, english = tmp_path / "s.nb", tmp_path / "t.en"
+    source.write_text(
+        "Tillatelser må bestilles på forhånd. Du må ha en tillatelse for å overnatte ved "
+        "Sirena-stasjonen.\n"
+    )
+    english.write_text("You must have a permit to stay overnight at Sirena station.\n")
+    page = Page(run(source, english, "--format", "html").stdout)
+    (check,) = page.find("li", cls="check")
+    assert "Sentence missing" in check["text"]
+
+
 def test_clean_review_page_says_so(pair):
     page = Page(run(*pair, "--format", "html").stdout)
     assert page.find("p", cls="all-clear")

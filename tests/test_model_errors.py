@@ -129,6 +129,25 @@ def test_messages_say_what_changed():
          "The Norwegian Public Roads Administration opened the tunnel yesterday.", "nn"),
         ("Tunnelen er den lengste i Noreg, seier Raudt.",
          "The tunnel is the longest in Norway, says the Red Party.", "nn"),
+        # English demonyms of cities, renamed cities, geological periods, ordinals and street
+        # words inside names, all translated
+        ("En mann fra Liverpool og en fra Manchester satt ved bordet.",
+         "A Liverpudlian and a Mancunian sat at the table.", "nb"),
+        ("Angrepet i Bombay sjokkerte verden.", "The attack in Mumbai shocked the world.", "nb"),
+        ("Dinosaurierna levde under Jura och Krita.",
+         "The dinosaurs lived in the Jurassic and the Cretaceous.", "sv"),
+        ("Filmen handler om Det Tredje Slag ved Ypres.",
+         "The film is about the Third Battle of Ypres.", "da"),
+        ("De bor i Kattens Gyde i Aarhus.", "They live in Cat Alley in Aarhus.", "da"),
+        # sentences joined, not dropped: "Men ..." as ", but ...", a list after a colon
+        ("Självklart måste en förstklassig löpare på distansen klara av ganska mycket hastighet. "
+         "Men uthållighet måste beaktas till varje pris.",
+         "Of course a first-class miler needs some speed, but endurance must be cultivated at "
+         "all costs.", "sv"),
+        ("Reisende deles grovt sett inn i to grupper: De som planlegger alt på forhånd, og de "
+         "andre. Denne teksten handler om de første.",
+         "Travellers fall into two groups: Planners and the rest. This is about the former.",
+         "nb"),
     ],
 )  # fmt: skip
 def test_faithful_translations_stay_silent(source, target, language):
@@ -150,6 +169,17 @@ def test_what_already_worked_still_works():
         "To be able to stay at Sirena, you need to have a permit.",
     )
     assert dropped == [("sentence_missing", "warning", "Tillatelser må bestilles på forhånd.")]
+
+
+def test_a_dropped_sentence_opening_with_but_is_still_flagged():
+    assert kinds(
+        "Självklart kommer en förstklassig löpare på distansen en halv engelsk mil, en man som "
+        "kan klara det på under två minuter, att behöva klara av ganska mycket hastighet. Men "
+        "uthållighet måste beaktas till varje pris.",
+        "Of course, a first-class runner at the distance half a mile, a man who can manage it "
+        "in under two minutes, will have to cope with quite a lot of speed.",
+        "sv",
+    ) == [("sentence_missing", "warning", "Men uthållighet måste beaktas till varje pris.")]
 
 
 def test_joined_sentences_are_no_dropped_sentence():

@@ -108,6 +108,8 @@ TEXT_NB = (
         ("Frp og Siv Jensen vil bruke 20 milliarder på jernbanen, men Halvorsens parti SV "
          "sier nei.", []),  # an abbreviation of the text's party, a genitive
         ("Halvorsen mener pengene bør gå til skolen.", []),  # a name opening a sentence
+        # a party's full name opening a sentence, spelled out from the text's "SV"
+        ("Sosialistisk Venstreparti og Halvorsen sier nei.", []),
         ("Stoltenberg mener pengene bør gå til skolen.", [("name_invented", "Stoltenberg")]),
         ("Siv Jensen vil bruke 25 milliarder kroner, skriver VG.",
          [("number_invented", "25 milliarder"), ("name_invented", "VG")]),
@@ -130,6 +132,31 @@ def test_norwegian_summaries_of_norwegian_text(summary, expected):
 )  # fmt: skip
 def test_danish_swedish_and_nynorsk(language, text, summary, invented):
     assert kinds(check_summary(text, summary, language)) == [("name_invented", invented)]
+
+
+BOKMAL_TEXT = (
+    "Høyre og Kristelig Folkeparti vil samarbeide med Fremskrittspartiet, sier Erna Solberg. "
+    "Høyesterett avgjør saken i Norge."
+)
+
+
+@pytest.mark.parametrize(
+    ("summary", "expected"),
+    [
+        # Nynorsk spellings of the Bokmål text's names are the same names
+        ("Høgre og Kristeleg Folkeparti vil samarbeida med Framstegspartiet, seier Solberg. "
+         "Høgsterett avgjer saka i Noreg.", []),
+        ("Høgre vil samarbeida med Senterpartiet.", [("name_invented", "Senterpartiet")]),
+        # Nynorsk words opening a sentence, which the Bokmål text spells otherwise
+        ("Einskilde veljarar vil ha Høgre. Partifella til Solberg er samde. Veljarane òg.", []),
+        ("Diarra vil samarbeida med Høgre.", [("name_invented", "Diarra")]),
+    ],
+)  # fmt: skip
+def test_a_nynorsk_summary_of_a_bokmal_text(summary, expected):
+    assert kinds(check_summary(BOKMAL_TEXT, summary, "nn")) == expected
+    assert kinds(check_summary("Solberg vil samarbeide med Frp.", "Høgre vil det.", "nn")) == [
+        ("name_invented", "Høgre")
+    ]
 
 
 def test_check_summary_is_public_and_costs_nothing_to_import():

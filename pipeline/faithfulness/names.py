@@ -60,7 +60,8 @@ sadana sadant slikt forst forste forsta sist siste sista medan hja mykje dessuta
 kor kven eit desse me dykk berre ifylgje framleis heller
 """)
 # Words that name the kind of thing rather than which one: "Stanford University" is found by
-# "Stanford". English and Nordic, folded.
+# "Stanford". English and Nordic, folded. Ordinals too: "Det Andet Slag ved Fallujah" is the
+# Second Battle of Fallujah, "Kyssets Gyde" the Alley of the Kiss.
 _GENERIC = _wordset("""
 university universitet universitetet college school skole skolen skola institute institutt
 instituttet institutet academy akademi akademiet museum museet hospital sykehus sjukhus center
@@ -76,6 +77,8 @@ co as asa ab bank banken foundation stiftelse fund fond agency service ministry 
 departement office court forces army navy air force police politi polis times news post open cup
 championship prix festival award prize pris day dag war krig world rooms house hus hall theatre
 teater film the of and for og
+gyde straede smug smau battle slag slaget
+forste andre anden andet tredje fjerde femte sjette sjunde sjuende syvende attende ottende
 """)
 _ARTICLES = frozenset({"den", "det", "de", "dei", "the"})
 _DEFINITE = ("ene", "ane", "erna", "arna", "orna", "et", "en", "a", "n")
@@ -295,10 +298,19 @@ def _kept_opener(word: str, run_length: int, context: SourceContext, quoted: boo
         return True
     if folded in exonyms() and (len(folded) > 3 or _is_acronym(word)):  # not "Seks" ~ "SEK"
         return True
+    if run_length > 1 and folded.endswith(_NAME_ADJECTIVES):  # "Sosialistisk Venstreparti"
+        return True
     if folded in context.lowercase or looks_nordic(word):  # "Ordføraren Ola Nordmann"
         return False
     # After a quote or bracket ("«Zoungla»", "(Bremer, 1998)") a foreign-looking word is a name.
     return run_length > 1 or (quoted and not looks_nordic(word))
+
+
+# Strong adjective endings: an adjective capitalised before another capitalised word is the
+# first word of the name ("Sosialistisk Venstreparti", "Kristelig Folkeparti"), since Nordic
+# writes an ordinary adjective before a name in lower case ("norske Equinor"). A noun that
+# opens the sentence before a name ("Ordføraren Ola Nordmann") is not.
+_NAME_ADJECTIVES = ("lig", "leg", "isk")
 
 
 def _name_part(word: str) -> str:

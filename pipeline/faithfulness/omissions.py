@@ -5,11 +5,14 @@ må bestilles på forhånd. For å overnatte på Sirena må du ha tillatelse." �
 you need a permit."). The pipeline translates sentence by sentence, which avoids this; texts
 aligned by line or paragraph from elsewhere still have it. A translation that has fewer
 sentences than its source and is much shorter than the source than English usually is has
-most likely lost one. Translators merge sentences too, but then the length stays.
+most likely lost one. Translators merge sentences too, but then the length stays, or the
+joint shows: a list after a colon ("2 kategorier: Enten ..." → "two categories: Either ..."), a
+sentence opening with "Men" joined to the one before as ", but ...".
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline.text.sentences import sentence_spans
@@ -42,6 +45,9 @@ def dropped_sentence(source: str, target: str, language: str) -> Omission | None
         return None
     kept = len([span for span in sentence_spans(target, "en")
                 if any(c.isalnum() for c in target[span[0] : span[1]])])  # fmt: skip
+    # English does not end a sentence at a colon before a capital where Nordic text may.
+    colons = sum(source[start:end].rstrip().endswith(":") for start, end in spans)
+    kept += min(colons, len(_COLON_BREAK.findall(target)))
     if kept >= len(spans):
         return None
     length = spans[-1][1] - spans[0][0]
@@ -53,4 +59,19 @@ def dropped_sentence(source: str, target: str, language: str) -> Omission | None
     missing = length - len(target.strip())
     near = [span for span in spans if abs(span[1] - span[0] - missing) <= 0.4 * missing]
     start, end = near[0] if near else min(spans, key=lambda sp: abs(sp[1] - sp[0] - missing))
+    if _joined(source[start:end], target):
+        return None
     return Omission(source[start:end], (start, end), len(spans), kept, ratio)
+
+
+_COLON_BREAK = re.compile(r":\s+[A-Z]")
+# Conjunctions that open a Nordic sentence, and the English a translator joins them with.
+_JOINING = {"men": "but", "og": "and", "och": "and", "eller": "or", "samt": "and"}
+
+
+def _joined(sentence: str, target: str) -> bool:
+    """Whether `sentence`, opening with a conjunction ("Men ..."), was joined to the sentence
+    before it in `target` (", but ...") rather than dropped."""
+    first = sentence.split(maxsplit=1)[0].lower() if sentence.strip() else ""
+    english = _JOINING.get(first)
+    return english is not None and re.search(rf"[,;]\s+{english}\b", target) is not None

@@ -293,7 +293,7 @@ def summary_names(
     names = [(_restored(name, sentence), False, not name.required) for name in found]
     # An English sentence opens with words that no list holds ("Eventually", "Critics"); a
     # summariser that copies its text rarely opens with a name the text does not have.
-    opener = _opener(reading, context, found) if language != "en" else None
+    opener = _opener(reading, context, found, language) if language != "en" else None
     return [(opener, True, False), *names] if opener is not None else names
 
 
@@ -363,7 +363,9 @@ tva fyra sex atta nio tio
 _ORDINARY_ENDINGS = ("lig", "ligt", "ende", "ande", "iskt", "ielt", "uelt", "arar", "arane")
 
 
-def _opener(sentence: str, context: SourceContext, names: list[Name]) -> Name | None:
+def _opener(
+    sentence: str, context: SourceContext, names: list[Name], language: str = "nb"
+) -> Name | None:
     """The first word of `sentence` as a name, when `find_names` left it out as an opener but
     it could be one: "Halvorsen mener ...", "Borten vart statsminister ..."."""
     match = _TOKEN.search(sentence)
@@ -382,11 +384,22 @@ def _opener(sentence: str, context: SourceContext, names: list[Name]) -> Name | 
         or folded.endswith(_ORDINARY_ENDINGS)
         or any(folded.startswith(prefix) for prefix, _ in _COUNTRY_ADJECTIVES)
         or folded.endswith(_NORDIC_ENDINGS)  # "Regjeringen", "Partiet": a Nordic noun
+        or (language == "nn" and _nynorsk_word(folded))
         or any(name.span[0] <= match.start() < name.span[1] for name in names)
     ):
         return None
     span = (match.start(), match.start() + len(word))
     return Name(word, span, ((word, span),))
+
+
+def _nynorsk_word(folded: str) -> bool:
+    """A Nynorsk compound noun in the definite form ("Offentleglova", "Partifella", "Irane")
+    or a word with Nynorsk's diphthong before an inflection ("Einskilde", "Heile"): a Nynorsk
+    summary of a Bokmål text opens sentences with such words, which the text spells otherwise.
+    Short words in -a are left alone: many names end so ("Diarra", "Sofia")."""
+    if (len(folded) >= 5 and folded.endswith("ane")) or (len(folded) >= 9 and folded[-1] == "a"):
+        return True
+    return len(folded) >= 5 and "ei" in folded and folded.endswith("e")
 
 
 _ASCII_WORD = re.compile(r"(?<!\w)[A-Za-z]+(?!\w)")  # whole words: not the "May" of "Mayøy"

@@ -35,6 +35,7 @@ KIND_LABELS = {
     "number_scale": "Wrong scale",
     "number_invented": "Figure not in the translation",
     "name_missing": "Name missing",
+    "sentence_missing": "Sentence missing",
     "translation_empty": "Line not translated",
     "name_invented": "Name not in the translation",
     "summary_dropped": "Summary dropped",
