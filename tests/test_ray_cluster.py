@@ -49,15 +49,15 @@ def cluster(models_dir, tmp_path):
     }
     head = {"num_cpus": 0, "object_store_memory": OBJECT_STORE, "include_dashboard": False}
     sim = cluster_utils.Cluster(initialize_head=True, head_node_args=head)
-    workers = [sim.add_node(num_cpus=1, object_store_memory=OBJECT_STORE) for _ in range(2)]
-    ray.init(
-        address=sim.address,
-        runtime_env={"env_vars": env},
-        log_to_driver=False,
-        logging_level="ERROR",
-    )
-    ray.data.DataContext.get_current().enable_progress_bars = False
-    try:
+    try:  # shutdown also forgets the address, which a later ray.init() would connect to
+        workers = [sim.add_node(num_cpus=1, object_store_memory=OBJECT_STORE) for _ in range(2)]
+        ray.init(
+            address=sim.address,
+            runtime_env={"env_vars": env},
+            log_to_driver=False,
+            logging_level="ERROR",
+        )
+        ray.data.DataContext.get_current().enable_progress_bars = False
         yield sim, workers
     finally:
         ray.shutdown()
