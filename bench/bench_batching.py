@@ -4,7 +4,9 @@
     python bench/bench_batching.py --model bench --articles 8
 
 The same articles (the first `--articles` of NorSumm) translated by the project's CTranslate2
-backend, sentences compared one by one between two ways of batching them:
+backend, sentences compared one by one between two ways of batching them (and first, line 0: how
+many sentences, each translated alone, run all the way to their length cap, i.e. never end by
+themselves, as a random model's do):
 
 1. `run_many(batch_size=16)` against `run_many(batch_size=4)`: what a user sees (articles, and
    their sentences, whose translation differs);
@@ -19,7 +21,7 @@ backend, sentences compared one by one between two ways of batching them:
 
 `--model tiny` is the tiny profile; `--model bench` the random-weight checkpoint with the default
 profile's architecture (bench/build_models.py) and the default profile's generation settings.
-Counts only; no timing.
+Counts only (the seconds each line took go to stderr, as progress).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -112,15 +115,14 @@ def main() -> int:
           f"settings {settings}", flush=True)  # fmt: skip
 
     def visible(runner: Pipeline, label: str) -> None:
+        start = time.perf_counter()
         big = runner.run_many(articles, batch_size=n, until="translate", use_cache=False)
         small = runner.run_many(articles, batch_size=k, until="translate", use_cache=False)
         texts = [[r.translation for r in rs] for rs in (big, small)]
         print(f"1. run_many, batches of {n} vs {k}{label}: {differ(*texts)} of {n} articles "
               "differ", flush=True)  # fmt: skip
+        progress(start)
 
-    visible(pipe, "")
-    fixed = _without_ratio(prof, args.cap)
-    visible(Pipeline(fixed, cache=DiskCache(None), backends=pipe._backends), ", ratio off")
     per_article = [sentences_of(a) for a in articles]
     everything = list(dict.fromkeys(s for group in per_article for s in group))
     groups = [list(dict.fromkeys(s for a in per_article[i : i + k] for s in a))
@@ -128,6 +130,7 @@ def main() -> int:
     order = [s for g in groups for s in g]  # the sentences of the small groups, in their order
 
     def compare(label: str, gen: Callable[[list[str]], list[str]], a: str, b: str) -> None:
+        start = time.perf_counter()
         outs = {
             "all": lambda: dict(zip(everything, gen(everything), strict=True)),
             "groups": lambda: dict(zip(order, in_groups(gen, groups), strict=True)),
@@ -137,7 +140,12 @@ def main() -> int:
         keys = [s for s in everything if s in x and s in y]
         print(f"{label}: {differ([x[s] for s in keys], [y[s] for s in keys])} of {len(keys)} "
               f"sentences differ", flush=True)  # fmt: skip
+        progress(start)
 
+    ran_to_cap(backend, everything, settings)
+    visible(pipe, "")
+    fixed = _without_ratio(prof, args.cap)
+    visible(Pipeline(fixed, cache=DiskCache(None), backends=pipe._backends), ", ratio off")
     no_ratio = fixed.stage("translate").generate
     compare(f"2. all in one call vs {k} articles a call", lambda t: backend.generate(t, settings),
             "all", "groups")  # fmt: skip
@@ -156,6 +164,27 @@ def main() -> int:
         compare("5. ... greedy, float32", lambda t: f32.generate(t, greedy), "all", "alone")
     print(f"load average {os.getloadavg()}")
     return 0
+
+
+def ran_to_cap(backend, sentences: list[str], settings: dict) -> None:
+    """How many sentences, each translated alone under its own cap, run all the way to it."""
+    from pipeline.models.backends.base import new_token_limits
+
+    start, full = time.perf_counter(), 0
+    for tokens in backend.tokenizer.encode_tokens(sentences):
+        high = new_token_limits(settings, len(tokens))[1]
+        result = backend.translator.translate_batch(
+            [tokens], beam_size=int(settings.get("num_beams") or 1), max_decoding_length=high,
+            max_input_length=0,
+        )  # fmt: skip
+        full += len(result[0].hypotheses[0]) >= high
+    print(f"0. each sentence alone, its own cap: {full} of {len(sentences)} run to the cap",
+          flush=True)  # fmt: skip
+    progress(start)
+
+
+def progress(start: float) -> None:
+    print(f"   ({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
 
 
 def _without_ratio(prof, cap: int):
