@@ -15,8 +15,10 @@ import os
 import pickle
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -267,3 +269,14 @@ def test_planted_file_entries_are_misses_in_a_run(fake_pipeline, tmp_path, outsi
         assert FileCache(root).get(stage, key) is not None
     if kind == "symlink":
         assert (outside / "entry.json").exists()  # the link was replaced, not its target
+
+
+def test_a_planted_disk_setting_does_not_stop_the_store(tmp_path, caplog):
+    # diskcache passes every `disk_*` row of its Settings table to the Disk class as a keyword.
+    cache = SqliteCache(tmp_path / "c")
+    cache.put("tm", make_key(1), "ours")
+    with closing(sqlite3.connect(cache.root / DB_NAME)) as db, db:
+        db.execute("INSERT INTO Settings VALUES ('disk_surprise', 1)")
+    with caplog.at_level(logging.WARNING, logger="pipeline"):
+        assert SqliteCache(cache.root).get("tm", make_key(1)) == "ours"
+    assert caplog.text == ""
