@@ -118,3 +118,17 @@ def sqlite_schema(root: Path) -> list[tuple[str, str]]:
     with _db(root) as db:
         assert db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         return db.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+
+def plant_rows(root: Path, *, mode: int, value: object, filename: str | None = None) -> int:
+    """Rewrite every row of a SQLite store as someone with write access to the directory could:
+    another storage mode, value and file name. Returns how many rows were rewritten."""
+    with _db(root) as db:
+        return db.execute("UPDATE Cache SET mode = ?, value = ?, filename = ?",
+                          (mode, value, filename)).rowcount  # fmt: skip
+
+
+def row_kinds(root: Path) -> set[tuple[int, str | None, str]]:
+    """(mode, filename, type of value) of the rows of a SQLite store."""
+    with _db(root) as db:
+        return set(db.execute("SELECT mode, filename, typeof(value) FROM Cache").fetchall())

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 
 from pipeline.cache import (
     DEFAULT_MAX_SIZE,
+    CacheStats,
     FileCache,
     SqliteCache,
     default_max_size,
@@ -222,14 +224,55 @@ def test_prune_to_a_size_removes_the_least_recently_used_first(kind, cache):
 # ---- file store only ----------------------------------------------------------------------------
 
 
-def test_unfinished_temp_files_are_never_read(tmp_path):
+def _left_by_a_killed_writer(cache: FileCache, stage: str, key: str, age: float) -> Path:
+    """The temporary file `put` was writing when it was killed, `age` seconds ago."""
+    path = cache.root / stage / key[:2] / f".tmp-{key}.json-x7k2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"key": "' + key + '", "sha256": "')
+    then = time.time() - age
+    os.utime(path, (then, then))
+    return path
+
+
+def test_unfinished_temp_files_are_counted_never_read(tmp_path, warnings):
     cache = FileCache(tmp_path / "c")
     key = make_key("k")
-    path = cache.root / "translate" / key[:2] / f"{key}.json"
-    path.parent.mkdir(parents=True)
-    (path.parent / ".tmp-abc.json").write_text('{"key": "half')  # a writer killed mid-write
+    _left_by_a_killed_writer(cache, "translate", key, age=60)
     assert cache.get("translate", key) is None
-    assert cache.info() == {}
+    assert cache.info() == {"translate": CacheStats(temporary=1, temporary_bytes=4096)}
+    assert cache.usage().entries == 0 and cache.usage().disk_bytes == 4096
+    assert warnings.text == ""  # a minute old: perhaps a writer at work, nothing to say
+
+
+def test_info_warns_of_temp_files_older_than_an_hour_and_prune_removes_them(tmp_path, warnings):
+    cache = FileCache(tmp_path / "c")
+    cache.put_many("translate", [(make_key(i), {"translation": "t"}) for i in range(3)])
+    stale = [_left_by_a_killed_writer(cache, "translate", make_key("old", i), age=7200)
+             for i in range(2)]  # fmt: skip
+    fresh = _left_by_a_killed_writer(cache, "summarise", make_key("new"), age=60)
+    info = cache.info()
+    assert (info["translate"].entries, info["translate"].temporary) == (3, 2)
+    assert (info["summarise"].entries, info["summarise"].temporary) == (0, 1)
+    cache.info()  # a second look does not warn again
+    assert len(warnings.records) == 1, warnings.text
+    assert (
+        f"cache files:{cache.root} holds 2 temporary file(s) older than an hour" in (warnings.text)
+        and "cache prune" in warnings.text
+    )
+    assert cache.prune(older_than=30 * 86400) == 0  # no entry is that old; the leftovers go
+    assert not any(p.exists() for p in stale) and fresh.exists()  # a live writer's stays
+    assert {stage: s.temporary for stage, s in cache.info().items()} == {
+        "translate": 0,
+        "summarise": 1,
+    }
+    assert all(cache.get("translate", make_key(i)) == {"translation": "t"} for i in range(3))
+
+
+def test_clear_removes_temp_files_too(tmp_path):
+    cache = FileCache(tmp_path / "c")
+    cache.put("tm", make_key(1), "x")
+    left = _left_by_a_killed_writer(cache, "tm", make_key(2), age=7200)
+    assert cache.clear() == 1 and not left.exists() and cache.info() == {}
 
 
 # ---- SQLite store only --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline.config import MIN_MAX_SIZE
+
+log = logging.getLogger("pipeline")
 
 CACHE_ENV = "NORDTRANS_CACHE_DIR"
 STAGE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
@@ -63,12 +66,40 @@ def default_max_size(root: str | Path | None) -> int:
     return max(MIN_MAX_SIZE, min(DEFAULT_MAX_SIZE, share))
 
 
+class DamageReport:
+    """How a store tells of entries it cannot use (damaged, or not written by this project).
+
+    Each is a miss, recomputed and written over; the first one a store meets gets a warning that
+    names it and what repairs the cache, the others are logged at debug level, so a cache with
+    many bad entries does not bury a run's output in warnings.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def report(self, entry: str, reason: object) -> None:
+        """Tell of one unusable entry (`entry` names the cache and the entry)."""
+        self.count += 1
+        if self.count == 1:
+            log.warning("cache entry %s is corrupted or not one nordtrans wrote (%s); recomputing "
+                        "it and any other such entry (`nordtrans cache clear` repairs the cache)",
+                        entry, reason)  # fmt: skip
+        else:
+            log.debug("cache entry %s is corrupted (%s); recomputing", entry, reason)
+
+
 @dataclass
 class CacheStats:
-    """Entries and bytes of one stage (what `info` reports per stage)."""
+    """Entries and bytes of one stage (what `info` reports per stage).
+
+    `temporary` counts the file store's unfinished temporary files (a writer's, or one left by a
+    writer killed mid-write), which `temporary_bytes` take on disk; the SQLite store has none.
+    """
 
     entries: int = 0
     bytes: int = 0
+    temporary: int = 0
+    temporary_bytes: int = 0
 
 
 @dataclass

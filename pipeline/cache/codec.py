@@ -10,6 +10,9 @@ sentence memory's 100-byte values the key would be most of the cost). A value is
 
 so a torn, bit-rotten or misplaced value fails its checksum, decompression or parsing and is
 treated as a miss, never as data. The stamp lets a hit tell how stale an entry's recency is.
+(The checksum finds damage, not intent: anyone who can write the database can store valid JSON
+of their own. It is only ever parsed as JSON; rows of any other kind never get here, see
+`pipeline.cache.rows`.)
 """
 
 from __future__ import annotations
@@ -49,7 +52,11 @@ def decode(db_key: bytes, blob: bytes) -> tuple[Any, int]:
         raise ValueError(f"unknown format {kind!r}")
     if zlib.crc32(payload, zlib.crc32(stamp, zlib.crc32(db_key))).to_bytes(4, "big") != crc:
         raise ValueError("checksum mismatch")
-    return json.loads(payload), int.from_bytes(stamp, "big")
+    try:
+        value = json.loads(payload)
+    except RecursionError:  # nested deeper than any value we store: someone else's JSON
+        raise ValueError("JSON nested too deeply") from None
+    return value, int.from_bytes(stamp, "big")
 
 
 def db_key(stage: str, key: str) -> bytes:

@@ -14,6 +14,14 @@ readers see the old entry or the whole new one, never a mix, even when many proc
 on a shared filesystem whose locks are silently ineffective) write the same key at once. No locks
 are taken at all; identical keys mean identical values, so the last writer winning is harmless.
 
+A writer killed mid-write leaves its temporary file (``.tmp-<key>.json-*``) behind: never read as
+an entry, counted by `info` (with a warning for those older than `TEMP_MAX_AGE`), and removed by
+`prune` once older than that (a live writer's is milliseconds old).
+
+What is read is data only: an entry file must be a regular file holding the JSON object `put`
+writes (key, checksum, value), or it is a miss with a warning. A symbolic link, a directory, a
+FIFO or a device at an entry's path is never followed or read from.
+
 A cache directory that cannot be written (read-only, full, missing permissions) degrades to "no
 cache" with one warning; the run still answers.
 """
@@ -21,20 +29,28 @@ cache" with one warning; the run still answers.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
 import os
 import shutil
+import stat
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from pipeline.atomic_files import replace_file
-from pipeline.cache.base import STAGE_NAME, CacheStats, CacheUsage, check_address
+from pipeline.cache.base import STAGE_NAME, CacheStats, CacheUsage, DamageReport, check_address
 
 log = logging.getLogger("pipeline")
+
+TEMP_PREFIX = ".tmp-"  # `replace_file`'s temporary files, beside the entry they will become
+TEMP_MAX_AGE = 3600.0  # seconds: a temporary file this old belongs to a writer that is gone
+# Opening an entry never follows a symbolic link nor waits on a FIFO (the check after the open
+# refuses both); O_NOFOLLOW and O_NONBLOCK are POSIX, 0 where they do not exist.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 def _on_disk(stat: os.stat_result) -> int:
@@ -63,6 +79,8 @@ class FileCache:
         self.max_size = max_size
         self._write_failed = False
         self._read_failed = False
+        self._damage = DamageReport()
+        self._temp_warned = False
 
     @property
     def enabled(self) -> bool:
@@ -80,11 +98,11 @@ class FileCache:
             return None
         path = self._path(stage, key)
         try:
-            raw = path.read_text(encoding="utf-8")
+            raw = _read_entry(path)
         except FileNotFoundError:
             return None
-        except UnicodeDecodeError as exc:
-            log.warning("cache entry %s is corrupted (%s); recomputing", path, exc)
+        except (_NotAnEntry, UnicodeDecodeError) as exc:
+            self._damage.report(str(path), exc)
             return None
         except OSError as exc:  # the directory itself is unusable: say so once, then stop trying
             if not (self._read_failed or self._write_failed):
@@ -92,16 +110,12 @@ class FileCache:
             self._read_failed = self._write_failed = True
             return None
         try:
-            entry = json.loads(raw)
-            payload = entry["value"]
-            if entry["key"] != key or entry["sha256"] != _checksum(payload):
-                raise ValueError("checksum mismatch")
-            value = json.loads(payload)
-        except (ValueError, KeyError, TypeError) as exc:
-            log.warning("cache entry %s is corrupted (%s); recomputing", path, exc)
+            value = _parse_entry(raw, key)
+        except (ValueError, RecursionError) as exc:
+            self._damage.report(str(path), exc)
             return None
         with contextlib.suppress(OSError):
-            os.utime(path)  # recency for `prune --max-size`
+            os.utime(path, follow_symlinks=False)  # recency for `prune --max-size`
         return value
 
     def put(self, stage: str, key: str, value: Any) -> None:
@@ -130,13 +144,13 @@ class FileCache:
             self.put(stage, key, value)
 
     def usage(self) -> CacheUsage:
-        """Entries and bytes of the whole cache (walks every file, like `info`)."""
-        stats = self.info().values()
+        """Entries and bytes of the whole cache, temporary files included (walks every file)."""
+        stats = self._scan()[0].values()
         return CacheUsage(
             kind=self.kind,
             location=f"files:{self.root}",
             entries=sum(s.entries for s in stats),
-            disk_bytes=sum(s.bytes for s in stats),
+            disk_bytes=sum(s.bytes + s.temporary_bytes for s in stats),
             max_bytes=self.max_size,
         )
 
@@ -144,17 +158,19 @@ class FileCache:
         """Nothing to close: every call opens and closes its own files."""
 
     def info(self) -> dict[str, CacheStats]:
-        """Entries and bytes on disk per stage directory."""
-        stats: dict[str, CacheStats] = {}
-        for path in self._entries():
-            entry = stats.setdefault(path.parent.parent.name, CacheStats())
-            entry.entries += 1
-            entry.bytes += _on_disk(path.stat())
+        """Entries, temporary files and bytes on disk per stage directory; one warning when
+        temporary files older than `TEMP_MAX_AGE` are left (writers killed mid-write)."""
+        stats, stale = self._scan()
+        if stale and not self._temp_warned:
+            self._temp_warned = True
+            log.warning("cache files:%s holds %d temporary file(s) older than an hour, left by "
+                        "writers stopped mid-write; `nordtrans cache prune` removes them",
+                        self.root, stale)  # fmt: skip
         return stats
 
     def clear(self) -> int:
-        """Remove every entry; returns how many were removed."""
-        count = sum(1 for _ in self._entries())
+        """Remove every entry (and temporary file); returns how many entries were removed."""
+        count = sum(1 for _, temporary in self._files() if not temporary)
         if self.root is not None and self.root.exists():
             for child in self.root.iterdir():
                 if child.is_dir() and STAGE_NAME.fullmatch(child.name):
@@ -162,12 +178,20 @@ class FileCache:
         return count
 
     def prune(self, *, older_than: float | None = None, max_bytes: int | None = None) -> int:
-        """Remove entries unused for `older_than` seconds, then the least recently used ones
-        until the cache takes at most `max_bytes` on disk. Returns how many were removed."""
-        stats = ((p, p.stat()) for p in self._entries())
-        files = sorted((st.st_mtime, _on_disk(st), p) for p, st in stats)
-        now, removed, total = time.time(), 0, sum(size for _, size, _ in files)
-        for mtime, size, path in files:
+        """Remove temporary files older than `TEMP_MAX_AGE`, entries unused for `older_than`
+        seconds, then the least recently used entries until the cache takes at most `max_bytes`
+        on disk. Returns how many entries were removed (temporary files are not entries)."""
+        now, files, total = time.time(), [], 0
+        for path, temporary, st in self._stats():
+            if temporary and now - st.st_mtime > TEMP_MAX_AGE:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            else:  # a live writer's temporary file counts towards the size, but stays
+                total += _on_disk(st)
+                if not temporary:
+                    files.append((st.st_mtime, _on_disk(st), path))
+        removed = 0
+        for mtime, size, path in sorted(files):
             too_old = older_than is not None and now - mtime > older_than
             too_big = max_bytes is not None and total > max_bytes
             if not (too_old or too_big):
@@ -177,11 +201,69 @@ class FileCache:
             removed, total = removed + 1, total - size
         return removed
 
-    def _entries(self) -> Iterator[Path]:
+    def _scan(self) -> tuple[dict[str, CacheStats], int]:
+        """Per-stage counts and bytes, and how many temporary files are older than an hour."""
+        stats: dict[str, CacheStats] = {}
+        stale, now = 0, time.time()
+        for path, temporary, st in self._stats():
+            entry = stats.setdefault(path.parent.parent.name, CacheStats())
+            if temporary:
+                entry.temporary += 1
+                entry.temporary_bytes += _on_disk(st)
+                stale += now - st.st_mtime > TEMP_MAX_AGE
+            else:
+                entry.entries += 1
+                entry.bytes += _on_disk(st)
+        return stats, stale
+
+    def _stats(self) -> Iterator[tuple[Path, bool, os.stat_result]]:
+        """`_files` with each file's status; files that vanish meanwhile (renamed into place,
+        pruned by another process) are left out."""
+        for path, temporary in self._files():
+            with contextlib.suppress(FileNotFoundError):
+                yield path, temporary, path.stat(follow_symlinks=False)
+
+    def _files(self) -> Iterator[tuple[Path, bool]]:
+        """(path, whether it is a writer's temporary file) of every file of the layout."""
         if self.root is None or not self.root.exists():
             return
         for stage_dir in self.root.iterdir():
             if stage_dir.is_dir() and STAGE_NAME.fullmatch(stage_dir.name):
-                for path in stage_dir.glob("??/*.json"):
-                    if not path.name.startswith(".tmp-"):  # a writer's unfinished file
-                        yield path
+                for path in stage_dir.glob("??/*"):
+                    if path.name.startswith(TEMP_PREFIX):
+                        yield path, True
+                    elif path.suffix == ".json":
+                        yield path, False
+
+
+class _NotAnEntry(ValueError):
+    """What is at an entry's path is not a regular file."""
+
+
+def _read_entry(path: Path) -> str:
+    """The text of the regular file at `path` (`_NotAnEntry` for anything else)."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except IsADirectoryError as exc:
+        raise _NotAnEntry("a directory") from exc
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link
+            raise _NotAnEntry("a symbolic link") from exc
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotAnEntry("not a regular file")
+        return handle.read().decode("utf-8")
+
+
+def _parse_entry(raw: str, key: str) -> Any:
+    """The value of an entry file's text, checked to be what `put` wrote for `key`."""
+    entry = json.loads(raw)
+    if not isinstance(entry, dict):
+        raise ValueError(f"a JSON {type(entry).__name__}, not an entry")
+    payload, digest = entry.get("value"), entry.get("sha256")
+    if not (isinstance(payload, str) and isinstance(digest, str)):
+        raise ValueError("no value or checksum")
+    if entry.get("key") != key or digest != _checksum(payload):
+        raise ValueError("checksum mismatch")
+    return json.loads(payload)

@@ -6,6 +6,10 @@ totals; this module adds what the pipeline needs on top of it:
 
 - Entries are stored as `pipeline.cache.codec` says: binary keys, values checksummed and (when
   that makes them smaller) compressed; a value that fails its checks is a miss with a warning.
+- Rows are read and written through `pipeline.cache.rows.BytesDisk`: bytes held in the row, and
+  nothing else. A row of another kind (a pickle, an int, text, a file's name), written by anyone
+  who can write the cache directory, is never unpickled, opened or deleted: it is a miss with a
+  warning like a damaged value, and the recomputed value is written over it.
 - The cap is enforced on every write: after each batch, the least recently used entries go until
   the database is back under ``max_size`` minus room for the write-ahead log, so the directory as
   a whole stays under the cap (diskcache's own cull takes at most 10 entries per write, which lets
@@ -46,6 +50,7 @@ from pipeline.cache.base import (
     STAGE_NAME,
     CacheStats,
     CacheUsage,
+    DamageReport,
     default_max_size,
 )
 from pipeline.cache.codec import db_key, decode, encode
@@ -75,21 +80,27 @@ DELETE_TRIGGERS = ("Settings_count_delete", "Settings_size_delete", "nordtrans_s
 NETWORK_FILESYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "lustre", "gpfs", "ceph",
                        "glusterfs", "beegfs", "fuse.sshfs", "9p", "afs"}  # fmt: skip
 
+# A row holds its value, or NULL where diskcache kept it in a file (never ours, but a row someone
+# else wrote must not stop the store from replacing it): the counts take its length as 0.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS nordtrans_stages (
     stage TEXT PRIMARY KEY, entries INTEGER NOT NULL, bytes INTEGER NOT NULL);
 CREATE TRIGGER IF NOT EXISTS nordtrans_stages_insert AFTER INSERT ON Cache BEGIN
-    INSERT INTO nordtrans_stages VALUES (coalesce(NEW.tag, ''), 1, length(NEW.value))
+    INSERT INTO nordtrans_stages
+    VALUES (coalesce(NEW.tag, ''), 1, coalesce(length(NEW.value), 0))
     ON CONFLICT(stage) DO UPDATE SET entries = entries + 1, bytes = bytes + excluded.bytes;
 END;
 CREATE TRIGGER IF NOT EXISTS nordtrans_stages_delete AFTER DELETE ON Cache BEGIN
-    UPDATE nordtrans_stages SET entries = entries - 1, bytes = bytes - length(OLD.value)
+    UPDATE nordtrans_stages
+    SET entries = entries - 1, bytes = bytes - coalesce(length(OLD.value), 0)
     WHERE stage = coalesce(OLD.tag, '');
 END;
 CREATE TRIGGER IF NOT EXISTS nordtrans_stages_update AFTER UPDATE OF tag, value ON Cache BEGIN
-    UPDATE nordtrans_stages SET entries = entries - 1, bytes = bytes - length(OLD.value)
+    UPDATE nordtrans_stages
+    SET entries = entries - 1, bytes = bytes - coalesce(length(OLD.value), 0)
     WHERE stage = coalesce(OLD.tag, '');
-    INSERT INTO nordtrans_stages VALUES (coalesce(NEW.tag, ''), 1, length(NEW.value))
+    INSERT INTO nordtrans_stages
+    VALUES (coalesce(NEW.tag, ''), 1, coalesce(length(NEW.value), 0))
     ON CONFLICT(stage) DO UPDATE SET entries = entries + 1, bytes = bytes + excluded.bytes;
 END;
 """
@@ -123,6 +134,7 @@ class SqliteCache:
         self._store: Any = None  # the diskcache.Cache, opened on first use
         self._read_failed = self._write_failed = False
         self._busy_warned = False
+        self._damage = DamageReport()
 
     @property
     def enabled(self) -> bool:
@@ -152,14 +164,14 @@ class SqliteCache:
             return found
         stale, now = [], time.time()
         with self._guard("use"):
-            for i, blob in enumerate([store.get(k) for k in db_keys]):
-                if blob is None:
-                    continue
-                try:
-                    found[i], stored = decode(db_keys[i], blob)
+            for i, k in enumerate(db_keys):
+                try:  # `BytesDisk` refuses a row we did not write: it is never unpickled
+                    blob = store.get(k)
+                    if blob is None:
+                        continue
+                    found[i], stored = decode(k, blob)
                 except (ValueError, zlib.error) as exc:
-                    log.warning("cache entry %s:%s/%s is corrupted (%s); recomputing",
-                                self.db_path, stage, keys[i], exc)  # fmt: skip
+                    self._damage.report(f"{self.db_path}:{stage}/{keys[i]}", exc)
                     continue
                 if now - stored > TOUCH_AFTER:
                     stale.append((keys[i], found[i]))
@@ -283,6 +295,8 @@ class SqliteCache:
             return self._store
         import diskcache
 
+        from pipeline.cache.rows import BytesDisk
+
         if _has_legacy_layout(self.root):
             self.legacy = FileCache(self.root)
         try:
@@ -290,6 +304,7 @@ class SqliteCache:
             self.root.mkdir(parents=True, exist_ok=True)
             store = diskcache.Cache(
                 str(self.root),
+                disk=BytesDisk,  # bytes in rows, nothing else read (see pipeline.cache.rows)
                 timeout=self.timeout,
                 eviction_policy="least-recently-stored",
                 size_limit=_db_limit(self.max_size),
@@ -382,14 +397,19 @@ def _db_limit(max_size: int) -> int:
 
 
 def _extend_schema(db: sqlite3.Connection) -> None:
-    """Create the per-stage counts and their triggers once, counting what is already there.
+    """Create the per-stage counts and their triggers once, counting what is already there
+    (and replace the triggers of a database made before they took a NULL value).
 
     One transaction; `INSERT OR IGNORE` keeps a second process racing to do the same harmless.
     """
-    present = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                         "AND name LIKE 'nordtrans_stages_%'").fetchone()[0]  # fmt: skip
-    if present < 3:
-        db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} {_BACKFILL}; COMMIT;")
+    current = db.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name "
+        "LIKE 'nordtrans_stages_%' AND sql LIKE '%coalesce(length(%'"
+    ).fetchone()[0]
+    if current < 3:  # none yet, or the first version's, which failed on a NULL value
+        drop = " ".join(f"DROP TRIGGER IF EXISTS nordtrans_stages_{name};"
+                        for name in ("insert", "delete", "update"))  # fmt: skip
+        db.executescript(f"BEGIN IMMEDIATE; {drop} {_SCHEMA} {_BACKFILL}; COMMIT;")
 
 
 class _Pruner:
