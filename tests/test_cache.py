@@ -360,6 +360,22 @@ def test_a_prune_in_many_transactions_removes_the_oldest_and_keeps_every_count(
     assert kept == rows and rows[0] == 551 - removed
 
 
+def test_a_prune_removes_only_what_was_stored_before_it_began(tmp_path, monkeypatch):
+    # A writer faster than the prune once kept a prune to a size going for ever (a prune
+    # beside a busy writer on a loaded machine ran for 20 minutes): each transaction removed a
+    # few rows while the writer added more. Entries stored after the prune began are not its
+    # to remove: here half the entries look stored later, and the prune stops at the other half.
+    monkeypatch.setattr(sqlite_store, "PRUNE_ROWS", 7)
+    cache = SqliteCache(tmp_path / "c")
+    entries = _ordered_entries(cache, 200)
+    for rank, (stage, key) in enumerate(entries[100:]):
+        age("sqlite", cache.root, stage, key, -3600 - rank)  # an hour in the future
+    assert cache.prune(max_bytes=1) == 100
+    assert set(addresses("sqlite", cache.root)) == set(entries[100:])
+    kept, rows = sqlite_counts(cache.root)
+    assert kept == rows
+
+
 def test_a_prune_with_a_delete_trigger_it_does_not_know_lets_the_triggers_run(tmp_path):
     cache = SqliteCache(tmp_path / "c")
     entries = _ordered_entries(cache, 100)

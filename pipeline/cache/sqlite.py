@@ -258,7 +258,9 @@ class SqliteCache:
         until the cache takes at most `max_bytes` on disk. Returns how many were removed.
 
         Other processes may go on reading and writing meanwhile: each transaction of the prune
-        holds the write lock for about `PRUNE_SECONDS`.
+        holds the write lock for about `PRUNE_SECONDS`. Only entries stored before the prune
+        began are removed, so a writer faster than the prune cannot keep it going for ever; the
+        cache may then stay above `max_bytes` (the size cap trims it on the next writes).
         """
         removed = 0
         if self.legacy is not None:
@@ -270,7 +272,7 @@ class SqliteCache:
             # undo the last ones, never half of one); each checkpoint still syncs.
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA wal_autocheckpoint = 0")  # _Pruner checkpoints, untimed
-            pruner = _Pruner(db)
+            pruner = _Pruner(db, time.time())
             if older_than is not None:
                 removed += pruner.older_than(time.time() - older_than)
             # Deleted pages leave the file (and the log empties) only at a checkpoint.
@@ -416,8 +418,9 @@ class _Pruner:
     """The transactions of one prune, each deleting as many rows as take about `PRUNE_SECONDS`
     at the pace of the last full one."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, began: float) -> None:
         self.db = db
+        self.began = began  # rows stored later are not this prune's to remove
         self.rows = PRUNE_ROWS  # the most the next transaction deletes
 
     def older_than(self, cutoff: float) -> int:
@@ -437,7 +440,8 @@ class _Pruner:
             count = self.db.execute("SELECT value FROM Settings WHERE key = 'count'").fetchone()[0]
             # As many rows as the excess is worth at the average row size, and a little more:
             # index pages of random keys empty slower than rows go. A few rounds reach the limit.
-            taken = self._delete(int((size - limit) / size * count * 1.05) + 10)
+            wanted = int((size - limit) / size * count * 1.05) + 10
+            taken = self._delete(wanted, "WHERE store_time <= ?", (self.began,))
             if not taken:
                 break
             removed += taken
