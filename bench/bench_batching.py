@@ -39,26 +39,9 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-NEWS = ROOT.parent / "shared" / "data" / "norsumm" / "NorSumm_dev.json"
+from bench_speed import news_articles, sentences_of  # noqa: E402
+
 DEFAULT_GENERATE = {"num_beams": 4, "max_new_tokens": 512, "max_new_tokens_ratio": 3.0}
-
-
-def news_articles(count: int) -> list[str]:
-    """The first `count` NorSumm articles, paragraphs on their lines."""
-    records = json.loads(NEWS.read_text("utf-8"))[:count]
-    return ["\n".join(p.strip() for p in r["article"].split("\n") if p.strip()) for r in records]
-
-
-def sentences_of(text: str) -> list[str]:
-    """The unique sentences the translate stage sends to its model, in order."""
-    from pipeline.text.article import parse_article
-    from pipeline.text.document import split_document
-
-    doc = split_document(parse_article(text).body, "nb")
-    seen: dict[str, None] = {}
-    for paragraph in doc.paragraphs:
-        seen.update(dict.fromkeys(doc.sentences(paragraph)))
-    return list(seen)
 
 
 def profile(model: str):
