@@ -44,6 +44,21 @@ def test_second_run_computes_nothing(fake_pipeline, fakes):
     assert (second.translation, second.summary) == (first.translation, first.summary)
 
 
+def test_new_checks_recompute_the_stage_but_decode_nothing(fake_pipeline, fakes, monkeypatch):
+    # A change to the checks bumps the translate stage's version; the sentences it translated
+    # before are still in the translation memory, so nothing goes to the model again.
+    from pipeline.stages.translate import TranslateStage
+
+    translator, _ = fakes
+    first = fake_pipeline().run(NB)
+    calls = len(translator.calls)
+    monkeypatch.setattr(TranslateStage, "version", TranslateStage.version + "-next")
+    second = fake_pipeline().run(NB)
+    assert not second.stages["translate"]["cached"]
+    assert second.stages["translate"]["sentences_translated"] == 0
+    assert len(translator.calls) == calls and second.translation == first.translation
+
+
 def test_translate_then_summarise_reuses_translation(fake_pipeline, fakes):
     translator, _ = fakes
     pipe = fake_pipeline()

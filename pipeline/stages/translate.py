@@ -63,7 +63,10 @@ class TranslateStage:
     """Translate article bodies (`TranslateInput` → `TranslateOutput`)."""
 
     name: ClassVar[str] = "translate"
-    version: ClassVar[str] = "3"  # bump when the output changes: sentence handling, guards, checks
+    version: ClassVar[str] = "4"  # bump when the output changes: sentence handling, guards, checks
+    # The translation memory holds the model's sentences only: bump this when they change
+    # (sentence handling, guards), not when the checks do, so a new check costs no decoding.
+    memory_version: ClassVar[str] = "3"
     output_type: ClassVar[type[msgspec.Struct]] = TranslateOutput
 
     def __init__(
@@ -143,7 +146,7 @@ class TranslateStage:
         return [known.get(text.strip(), "") for text in sentences]
 
     def _tm_key(self, sentence: str) -> str:
-        return make_key("tm", self.version, self.identity, sentence)
+        return make_key("tm", self.memory_version, self.identity, sentence)
 
     def _recall(self, sentences: Sequence[str], memory: Cache | None) -> dict[str, str]:
         if memory is None or not sentences:
