@@ -190,3 +190,38 @@ def test_joined_sentences_are_no_dropped_sentence():
         )
         == []
     )
+
+
+def test_a_dropped_question_is_flagged_whatever_the_length():
+    # The question is short: the translation keeps 0.96 of the source's length.
+    assert kinds(
+        "Kommunen har vedtatt å bygge en ny bro over elva i sentrum. Men hvem skal betale for den?",
+        "The municipality has decided to build a new bridge over the river in the town centre.",
+    ) == [("sentence_missing", "warning", "Men hvem skal betale for den?")]
+    (check,) = check_translation([SentencePair(0, "Hva er en vulkan? Den sprutet lava.",
+                                               "It spewed lava.")], "nb")  # fmt: skip
+    assert check.message.endswith("it has 1 sentence for 2 and asks no question.")
+    assert (
+        kinds(
+            "Kommunen har vedtatt å bygge en ny bro over elva i sentrum. Men hvem skal betale "
+            "for den?",
+            "The municipality has decided to build a new bridge over the river in the town "
+            "centre, but who will pay for it?",
+        )
+        == []
+    )
+
+
+def test_a_short_dropped_first_sentence_is_flagged():
+    # 0.85 of the source, but as long as the source without its first sentence.
+    source = (
+        "Ta med varme klær. Om kvelden faller temperaturen ofte under frysepunktet oppe i fjellet."
+    )
+    assert kinds(
+        source, "In the evening, the temperature in the mountains often drops below freezing."
+    ) == [("sentence_missing", "warning", "Ta med varme klær.")]
+    merged = (
+        "Bring warm clothes, as the temperature up in the mountains often drops below freezing "
+        "in the evening."
+    )
+    assert kinds(source, merged) == []

@@ -126,7 +126,12 @@ def _omission_check(
     message = (
         f'The sentence "{omission.text}" in {positions[index]} seems to be missing from the '
         f"translation: it has {omission.kept} sentence{'s' if omission.kept > 1 else ''} for "
-        f"{omission.sentences} and is {1 - omission.ratio:.0%} shorter than the source."
+        f"{omission.sentences} and "
+        + (
+            "asks no question."
+            if omission.question
+            else f"is {1 - omission.ratio:.0%} shorter than the source."
+        )
     )
     return Check("translate", "sentence_missing", "warning", omission.text, message,
                  pair.paragraph, index, pair.source, pair.target, omission.span,
