@@ -225,3 +225,17 @@ def test_a_short_dropped_first_sentence_is_flagged():
         "in the evening."
     )
     assert kinds(source, merged) == []
+
+
+def test_a_clock_time_in_words_that_changed_is_an_error():
+    source = "I halv ni-tiden om kvelden stengte politiet veien ved Lillehammer."
+    assert kinds(source, "At half past midnight, police closed the road at Lillehammer.") == [
+        ("number_changed", "error", "halv ni-tiden")
+    ]
+    # "-tiden" is about the time: 20:20 is still around half past eight in the evening.
+    for faithful in (
+        "Around 8:20 p.m., police closed the road at Lillehammer.",
+        "At about half past eight in the evening, police closed the road at Lillehammer.",
+        "At 20.30 police closed the road at Lillehammer.",
+    ):
+        assert kinds(source, faithful) == []

@@ -181,3 +181,13 @@ def test_spans_point_at_their_text(text):
     for language in ("nb", "en"):
         for q in extract_quantities(text, language):
             assert text[q.span[0] : q.span[1]] == q.text
+
+
+def test_half_past_in_words_is_half_an_hour_before_the_hour_named():
+    # Nordic "halv tolv" is 11:30; only after "klokka" or before "-tiden" is it a time.
+    assert keys("klokka halv tolv", "nb") == [("time", Decimal(1130))]
+    assert keys("kl. halv ett", "sv") == [("time", Decimal(30))]
+    assert keys("i halv tolv-tiden", "nb") == [("time", Decimal(1130))]
+    assert keys("en halv tolv meters båt", "nb") == [("number", Decimal(12))]
+    assert keys("at half past midnight", "en") == [("time", Decimal(30))]
+    assert keys("at half past eleven", "en") == [("time", Decimal(1130))]

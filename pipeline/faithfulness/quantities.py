@@ -124,6 +124,7 @@ def _build(language: str) -> re.Pattern[str]:
     if nordic:
         months = _alternation(_NORDIC_MONTHS)
         teens = _alternation(w for w, v in _nordic_words(language).items() if 10 <= v <= 20)
+        hours = _alternation(w for w, v in _nordic_words(language).items() if 1 <= v <= 12)
         specific = [
             r"(?P<dmy>(?<![\d.,])(?P<nd>[0-3]?\d)\.(?P<nm>[01]?\d)\.(?P<ny>\d{4})(?!\d))",
             rf"(?P<clock>\b(?i:kl\.?|klokka|klokken|klockan){_SP}?(?P<ch>[0-2]?\d)"
@@ -134,6 +135,9 @@ def _build(language: str) -> re.Pattern[str]:
             rf"[^\W\d_]*|[{_DASHES}]år(?:a|ene|ane){_WORD_END}|['’]?erne{_WORD_END}|[{_DASHES}](?={_SP}(?:og|och|eller|til|to|and)"
             rf"{_SP}\d{{2,4}}[{_DASHES}]?(?i:tal|år))))",
             rf"(?P<around>(?<![\w.,])(?P<ah>[0-2]?\d)[{_DASHES}]tid(?:en|a)?{_WORD_END})",
+            # "klokka halv tolv", "i halv tolv-tiden": half an hour before the hour named
+            rf"(?P<halfpast>(?i:\b(?:kl\.?|klokka|klokken|klockan){_SP}halv{_SP}(?P<hp1>{hours})"
+            rf"|\bhalv{_SP}(?P<hp2>{hours})[{_DASHES}]tid(?:en|a)?){_WORD_END})",
             # "attenhundretallet", "arton- och nittonhundratalen": centuries in words
             rf"(?P<hcent>(?i:(?<![^\W\d_])(?P<hw>{teens})(?:hundra|hundre|hundrede)-?"
             rf"(?:tal|tall)[^\W\d_]*|(?<![^\W\d_])(?P<hw2>{teens})-(?={_SP}(?:og|och|eller)"
@@ -145,10 +149,12 @@ def _build(language: str) -> re.Pattern[str]:
     else:
         months = _alternation(_ENGLISH_MONTHS)
         centuries = _alternation(_EN_ORDINALS + _EN_TENS_ORDINALS)
+        hours = _alternation([*_EN_ONES, "ten", "eleven", "twelve"])
         specific = [
             rf"(?P<ampm>(?<![\d.,])(?P<ah>1[0-2]|0?[1-9])(?:[:.](?P<am>[0-5]\d))?{_SP}?"
             rf"(?i:(?P<ap>[ap])\.?m\.?){_WORD_END})",
             rf"(?P<oclock>(?<![\d.,])(?P<oh>1[0-2]|0?[1-9]){_SP}o['’]clock)",
+            rf"(?P<halfen>(?i:\bhalf{_SP}past{_SP}(?P<hpe>{hours}|noon|midday|midnight)\b))",
             rf"(?P<mil>(?<![\d.,:])(?P<mh>[0-2]\d)(?P<mm2>[0-5]\d){_SP}?(?:UTC|GMT|hours|hrs)\b)",
             # a Nordic date kept as written ("10.06.1940"): English has no such date of its own
             r"(?P<dmy>(?<![\d.,])(?P<nd>[0-3]?\d)\.(?P<nm>[01]?\d)\.(?P<ny>\d{4})(?!\d))",
@@ -315,6 +321,29 @@ def _military(m: re.Match[str], language: str) -> list[Quantity]:
 def _around(m: re.Match[str], language: str) -> list[Quantity]:
     """ "11-tiden": around eleven o'clock."""
     return [_time(m, int(m.group("ah")), 0, "around", both=True)]
+
+
+def _half_past(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "klokka halv tolv" (11:30) and "i halv tolv-tiden" (about 11:30, any minute from
+    11:15 to 11:45); "halv" without either may be a half ("en halv tolv meters båt")."""
+    word = (m.group("hp1") or m.group("hp2")).lower()
+    hour = (_nordic_value(word, language) - 1) % 12
+    q = _time(m, hour, 30, "halfpast", both=True)
+    # English may keep the Nordic way of writing it: "11.30"
+    q = _with(q, {("number", Decimal(h) + Decimal("0.3")) for h in (hour, hour + 12)})
+    if m.group("hp2"):
+        q = _with(q, {("time", Decimal(h * 100 + k)) for h in (hour, hour + 12)
+                      for k in range(15, 46)})  # fmt: skip
+    return [q]
+
+
+def _half_past_en(m: re.Match[str], language: str) -> list[Quantity]:
+    """ "half past eleven" (11:30 or 23:30), "half past midnight" (00:30)."""
+    word = m.group("hpe").lower()
+    hour = {"noon": 12, "midday": 12, "midnight": 0}.get(word)
+    if hour is not None:
+        return [_time(m, hour, 30, "halfen")]
+    return [_time(m, int(_ENGLISH_VALUES[word]), 30, "halfen", both=True)]
 
 
 def _time(m: re.Match[str], hour: int, minute: int, group: str, both: bool = False) -> Quantity:
@@ -628,6 +657,7 @@ _HANDLERS = {
     "clock": _clock, "date": _date1, "date2": _date2, "century": _century, "decade": _decade,
     "ord": _ordinal, "hm": _hm, "num": _numbers, "word": _spelled, "bare": _bare,
     "decw": _decade_word, "hcent": _century_words, "roman": _roman, "around": _around,
+    "halfpast": _half_past, "halfen": _half_past_en,
     "frac": _fraction, "vf": _vulgar,
 }  # fmt: skip
 
