@@ -225,6 +225,9 @@ def test_a_short_dropped_first_sentence_is_flagged():
         "in the evening."
     )
     assert kinds(source, merged) == []
+    # A short line says too little: the first sentence here is joined, not dropped.
+    assert kinds("Så til Sverige. Sverige var lenge et fattig land langt mot nord.",
+                 "Now to Sweden, for long a poor land in the far north.") == []  # fmt: skip
 
 
 def test_a_clock_time_in_words_that_changed_is_an_error():

@@ -27,6 +27,9 @@ _SHARE = 0.6
 # fewer sentences than their source are at least 0.9 of it, or far off the rest's length).
 _NEAR = 0.9
 _FIT = 0.12
+# Below this many characters lengths say little: "Nu til Japan. Japan var et ørige ligesom
+# Storbritannien." → "Now to Japan, Japan is a country like Britain." fits the rest as well.
+_MIN_REST = 60
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ def dropped_sentence(source: str, target: str, language: str) -> Omission | None
     if question is not None:
         start, end = question
         return Omission(source[start:end], question, len(spans), kept, ratio, question=True)
-    if ratio < _NEAR and abs(len(target.strip()) / (spans[-1][1] - spans[1][0]) - 1) <= _FIT:
+    rest = spans[-1][1] - spans[1][0]
+    if ratio < _NEAR and rest >= _MIN_REST and abs(len(target.strip()) / rest - 1) <= _FIT:
         start, end = spans[0]  # the rest of the source fits the translation: the first is lost
         return Omission(source[start:end], spans[0], len(spans), kept, ratio)
     shortest = min(end - start for start, end in spans) / length
