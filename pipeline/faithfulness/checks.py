@@ -53,9 +53,11 @@ class Check:
     """
 
     stage: str  # "translate" or "summarise"
-    kind: str  # number_missing, number_changed, number_scale, name_missing, sentence_missing,
-    # number_invented
-    severity: str  # "error": a figure or scale differs; "warning": something is missing
+    # translate: number_missing, number_changed, number_scale, name_missing, sentence_missing
+    # (and translation_empty from `check` by lines); summarise: number_invented, number_scale,
+    # name_invented, summary_dropped
+    kind: str
+    severity: str  # "error": a figure, scale or name is wrong; "warning": something is missing
     value: str
     message: str
     paragraph: int | None

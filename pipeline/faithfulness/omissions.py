@@ -46,15 +46,10 @@ class Omission:
 
 def dropped_sentence(source: str, target: str, language: str) -> Omission | None:
     """The sentence of `source` that `target` most likely dropped, if it dropped one."""
-    spans = [
-        span
-        for span in sentence_spans(source, language)
-        if any(c.isalnum() for c in source[span[0] : span[1]])
-    ]  # not a stray quote
+    spans = _worded(source, language)
     if len(spans) < 2 or not target.strip():
         return None
-    kept = len([span for span in sentence_spans(target, "en")
-                if any(c.isalnum() for c in target[span[0] : span[1]])])  # fmt: skip
+    kept = len(_worded(target, "en"))
     # English does not end a sentence at a colon before a capital where Nordic text may.
     colons = sum(source[start:end].rstrip().endswith(":") for start, end in spans)
     kept += min(colons, len(_COLON_BREAK.findall(target)))
@@ -80,6 +75,12 @@ def dropped_sentence(source: str, target: str, language: str) -> Omission | None
     if _joined(source[start:end], target):
         return None
     return Omission(source[start:end], (start, end), len(spans), kept, ratio)
+
+
+def _worded(text: str, language: str) -> list[tuple[int, int]]:
+    """The spans of the sentences of `text` that have a word or figure (not a stray quote)."""
+    return [span for span in sentence_spans(text, language)
+            if any(c.isalnum() for c in text[span[0] : span[1]])]  # fmt: skip
 
 
 def _lost_question(source: str, spans: list[tuple[int, int]],
